@@ -1,0 +1,6 @@
+package middleware
+
+import "time"
+
+// now is the clock; tests replace it.
+var now = time.Now

@@ -1,0 +1,257 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// decodableCodings are the content codings the middleware can decode, in
+// the Accept-Encoding order it asks upstreams for.
+var decodableCodings = []string{"zstd", "br", "gzip", "deflate"}
+
+func canDecode(coding string) bool {
+	switch coding {
+	case "gzip", "x-gzip", "deflate", "br", "zstd":
+		return true
+	}
+	return false
+}
+
+// limitAcceptEncoding keeps, in a request's Accept-Encoding, only codings
+// the middleware can decode, so that no upstream answers with a body it
+// could not enforce (shared-dictionary codings, compress, and the like).
+// A request for a page (Sec-Fetch-Dest: document or iframe, or an Accept
+// that prefers HTML) asks for no coding at all: its answer is decoded and
+// rewritten anyway, and compressing it upstream would only add work.
+func limitAcceptEncoding(r *http.Request) {
+	ae, ok := r.Header["Accept-Encoding"]
+	if !ok {
+		return
+	}
+	if dest := r.Header.Get("Sec-Fetch-Dest"); dest == "document" || dest == "iframe" || strings.HasPrefix(r.Header.Get("Accept"), "text/html") {
+		r.Header.Set("Accept-Encoding", "identity")
+		return
+	}
+	var kept []string
+	changed := false
+	for _, line := range ae {
+		for _, part := range strings.Split(line, ",") {
+			coding := strings.TrimSpace(part)
+			if coding == "" {
+				continue
+			}
+			name := strings.ToLower(strings.TrimSpace(strings.SplitN(coding, ";", 2)[0]))
+			if canDecode(name) || name == "identity" {
+				kept = append(kept, coding)
+				continue
+			}
+			changed = true
+		}
+	}
+	if !changed && len(ae) == 1 {
+		return
+	}
+	if len(kept) == 0 {
+		r.Header.Set("Accept-Encoding", "identity")
+		return
+	}
+	r.Header.Set("Accept-Encoding", strings.Join(kept, ", "))
+}
+
+// errDecodedTooLarge reports a body that decompressed beyond the limit.
+var errDecodedTooLarge = errors.New("decompressed HTML body exceeds the configured maximum (a decompression bomb?)")
+
+// decodingWriter decompresses a body written to it in pieces and passes
+// the plain bytes to the next filter. Decoders read, so the decoding runs
+// in its own goroutine behind a pipe whose reader reports when it has
+// consumed everything written, which lets Flush pass on all that the
+// written bytes decode to.
+type decodingWriter struct {
+	next  bodyFilter
+	limit int64
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending []byte // written, not yet read by the decoder
+	closed  bool   // no more input
+	waiting bool   // the decoder waits for input with nothing pending
+	done    bool   // the decoding goroutine has ended
+	err     error  // why it ended, if it failed
+	exit    chan struct{}
+}
+
+func newDecodingWriter(coding string, next bodyFilter, limit int64) (*decodingWriter, error) {
+	d := &decodingWriter{next: next, limit: limit, exit: make(chan struct{})}
+	d.cond = sync.NewCond(&d.mu)
+	go d.run(coding)
+	return d, nil
+}
+
+// Read is the decoder's side of the pipe.
+func (d *decodingWriter) Read(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for len(d.pending) == 0 && !d.closed {
+		d.waiting = true
+		d.cond.Broadcast()
+		d.cond.Wait()
+	}
+	d.waiting = false
+	if len(d.pending) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, d.pending)
+	d.pending = d.pending[n:]
+	if len(d.pending) == 0 {
+		d.cond.Broadcast()
+	}
+	return n, nil
+}
+
+func (d *decodingWriter) run(coding string) {
+	err := d.decode(coding)
+	d.mu.Lock()
+	d.done = true
+	d.err = err
+	d.cond.Broadcast()
+	d.mu.Unlock()
+	close(d.exit)
+}
+
+func (d *decodingWriter) decode(coding string) error {
+	var src io.Reader
+	switch coding {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(d)
+		if err != nil {
+			return fmt.Errorf("decoding gzip body: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+	case "deflate":
+		// HTTP's "deflate" is zlib-wrapped; some servers send raw deflate.
+		src = newDeflateReader(d)
+	case "br":
+		src = brotli.NewReader(d)
+	case "zstd":
+		zr, err := zstd.NewReader(d, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(64<<20))
+		if err != nil {
+			return fmt.Errorf("decoding zstd body: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	buf := make([]byte, 32<<10)
+	var total int64
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			total += int64(n)
+			if total > d.limit {
+				return errDecodedTooLarge
+			}
+			if _, werr := d.next.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("decoding %s body: %w", coding, err)
+		}
+	}
+}
+
+// Write passes compressed bytes to the decoder and waits until it has
+// taken them.
+func (d *decodingWriter) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done {
+		if d.err != nil {
+			return 0, d.err
+		}
+		return len(p), nil // trailing bytes after the compressed stream
+	}
+	d.pending = p
+	d.cond.Broadcast()
+	for len(d.pending) > 0 && !d.done {
+		d.cond.Wait()
+	}
+	d.pending = nil
+	if d.err != nil {
+		return 0, d.err
+	}
+	return len(p), nil
+}
+
+// Flush waits until the decoder has consumed everything written and
+// passed on what it decoded, then flushes the next filter.
+func (d *decodingWriter) Flush() error {
+	d.mu.Lock()
+	for !d.done && !(d.waiting && len(d.pending) == 0) {
+		d.cond.Wait()
+	}
+	err := d.err
+	done := d.done
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if done {
+		return d.next.Flush()
+	}
+	// The decoder is blocked reading: nothing else touches next now.
+	return d.next.Flush()
+}
+
+// Close ends the input, waits for the decoder and closes the next filter.
+func (d *decodingWriter) Close() error {
+	d.mu.Lock()
+	d.closed = true
+	d.cond.Broadcast()
+	d.mu.Unlock()
+	<-d.exit
+	cerr := d.next.Close()
+	if d.err != nil {
+		return d.err
+	}
+	return cerr
+}
+
+// deflateReader reads HTTP "deflate": zlib-wrapped, or raw deflate from
+// servers that get it wrong.
+type deflateReader struct {
+	src io.Reader
+	r   io.Reader
+}
+
+func newDeflateReader(src io.Reader) *deflateReader { return &deflateReader{src: src} }
+
+func (z *deflateReader) Read(p []byte) (int, error) {
+	if z.r == nil {
+		var hdr [2]byte
+		if _, err := io.ReadFull(z.src, hdr[:]); err != nil {
+			return 0, fmt.Errorf("reading deflate header: %w", err)
+		}
+		rest := io.MultiReader(strings.NewReader(string(hdr[:])), z.src)
+		if hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
+			// zlib: skip the 2-byte header; the Adler-32 trailer is left
+			// unread at the end.
+			z.r = flate.NewReader(z.src)
+		} else {
+			z.r = flate.NewReader(rest)
+		}
+	}
+	return z.r.Read(p)
+}

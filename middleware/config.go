@@ -1,0 +1,188 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+// Config configures a Middleware. The zero value enforces the built-in
+// catalogue with the default categories and shows the built-in banner.
+type Config struct {
+	// Categories lists the consent categories in the order the banner shows
+	// them; "necessary" is always included (and always granted). Custom
+	// names are allowed. Default: necessary, preferences, analytics,
+	// marketing.
+	Categories []rules.Category
+
+	// NoCatalogue leaves out the built-in catalogue of trackers. Default:
+	// false (the catalogue is used).
+	NoCatalogue bool
+	// RuleFiles are rule files loaded after the catalogue, in order: the
+	// project's JSON format, an Open Cookie Database CSV or an AdGuard
+	// companiesdb trackers.json. Default: none.
+	RuleFiles []string
+	// Vendors are rules given inline; they are loaded last, so they win
+	// over the catalogue and rule files. Default: none.
+	Vendors []rules.Vendor
+
+	// UnknownCookies decides cookies no rule classifies: "allow" keeps them,
+	// "block" keeps them only once every optional category is granted. Each
+	// unknown name is logged once. Default: "allow".
+	UnknownCookies string
+
+	// Mode is what happens to tracker elements in HTML without consent:
+	// "neutralize" keeps them inert and restorable, "remove" deletes them,
+	// "report" changes nothing and logs what would be blocked. Cookies are
+	// filtered in every mode but "report". Default: "neutralize".
+	Mode string
+
+	// CookieName is the name of the consent cookie. Default: "consentgate".
+	CookieName string
+	// CookieMaxAge is how long a decision lasts. Default: 183 days (six
+	// months); at most 395 days (13 months).
+	CookieMaxAge time.Duration
+	// Revision names the version of the privacy policy; a decision made
+	// under another revision asks again. Letters, digits, '-' and '_'.
+	// Default: "1".
+	Revision string
+
+	// GPCRefuses are the categories a Sec-GPC: 1 header refuses.
+	// Default: marketing.
+	GPCRefuses []rules.Category
+	// IgnoreGPC disregards Sec-GPC. Default: false.
+	IgnoreGPC bool
+	// DNTRefuses are the categories a DNT: 1 header refuses. Default:
+	// analytics and marketing.
+	DNTRefuses []rules.Category
+	// IgnoreDNT disregards DNT. Default: false.
+	IgnoreDNT bool
+
+	// MaxBufferSize caps the bytes of HTML held back while a tag or inline
+	// script is undecided. Default: 256 KiB.
+	MaxBufferSize int
+	// Overflow is what happens to a tag or inline script longer than
+	// MaxBufferSize: "block" neutralises it (the page is never truncated),
+	// "allow" passes it on unjudged. Default: "block".
+	Overflow string
+	// MaxDecodedSize caps the decompressed size of a compressed HTML body,
+	// against decompression bombs; past it the response is aborted and the
+	// error logged. Default: 1 GiB.
+	MaxDecodedSize int64
+
+	// Logger receives operational logs: unknown cookies, blocked items in
+	// report mode, errors. Default: nil, no logs.
+	Logger *zap.Logger
+}
+
+// Modes of HTML enforcement.
+const (
+	ModeNeutralize = "neutralize"
+	ModeRemove     = "remove"
+	ModeReport     = "report"
+)
+
+const (
+	defaultCookieName   = "consentgate"
+	defaultMaxAge       = 183 * 24 * time.Hour
+	maxMaxAge           = 395 * 24 * time.Hour
+	defaultRevision     = "1"
+	defaultMaxBuffer    = 256 << 10
+	defaultMaxDecoded   = 1 << 30
+	minMaxBuffer        = 1 << 10
+	overflowBlock       = "block"
+	overflowAllow       = "allow"
+	unknownCookiesAllow = "allow"
+	unknownCookiesBlock = "block"
+)
+
+// ErrConfig is wrapped by every error New returns for a bad setting.
+var ErrConfig = errors.New("invalid configuration")
+
+// withDefaults returns a copy of c with defaults filled in, or an error
+// naming the first bad setting.
+func (c Config) withDefaults() (Config, error) {
+	bad := func(format string, args ...any) (Config, error) {
+		return c, fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	if len(c.Categories) == 0 {
+		c.Categories = rules.DefaultCategories()
+	} else {
+		cats := []rules.Category{rules.Necessary}
+		for _, cat := range c.Categories {
+			if _, err := rules.ParseCategory(string(cat)); err != nil {
+				return bad("categories: %v", err)
+			}
+			if cat != rules.Necessary {
+				cats = append(cats, cat)
+			}
+		}
+		c.Categories = cats
+	}
+	switch c.UnknownCookies {
+	case "":
+		c.UnknownCookies = unknownCookiesAllow
+	case unknownCookiesAllow, unknownCookiesBlock:
+	default:
+		return bad("unknown_cookies %q: want allow or block", c.UnknownCookies)
+	}
+	switch c.Mode {
+	case "":
+		c.Mode = ModeNeutralize
+	case ModeNeutralize, ModeRemove, ModeReport:
+	default:
+		return bad("mode %q: want neutralize, remove or report", c.Mode)
+	}
+	if c.CookieName == "" {
+		c.CookieName = defaultCookieName
+	} else if !validCookieName(c.CookieName) || strings.ContainsAny(c.CookieName, "()<>@,\"/[]?{}\\") {
+		return bad("cookie name %q is not a valid cookie name", c.CookieName)
+	}
+	switch {
+	case c.CookieMaxAge == 0:
+		c.CookieMaxAge = defaultMaxAge
+	case c.CookieMaxAge < time.Hour:
+		return bad("cookie max age %v is shorter than an hour", c.CookieMaxAge)
+	case c.CookieMaxAge > maxMaxAge:
+		return bad("cookie max age %v is longer than 13 months (395 days)", c.CookieMaxAge)
+	}
+	if c.Revision == "" {
+		c.Revision = defaultRevision
+	} else if !validRevision(c.Revision) {
+		return bad("revision %q: want 1 to 64 letters, digits, '-' or '_'", c.Revision)
+	}
+	if c.GPCRefuses == nil {
+		c.GPCRefuses = []rules.Category{rules.Marketing}
+	}
+	if c.DNTRefuses == nil {
+		c.DNTRefuses = []rules.Category{rules.Analytics, rules.Marketing}
+	}
+	switch {
+	case c.MaxBufferSize == 0:
+		c.MaxBufferSize = defaultMaxBuffer
+	case c.MaxBufferSize < minMaxBuffer:
+		return bad("max buffer size %d is below %d bytes", c.MaxBufferSize, minMaxBuffer)
+	}
+	switch c.Overflow {
+	case "":
+		c.Overflow = overflowBlock
+	case overflowBlock, overflowAllow:
+	default:
+		return bad("overflow %q: want block or allow", c.Overflow)
+	}
+	switch {
+	case c.MaxDecodedSize == 0:
+		c.MaxDecodedSize = defaultMaxDecoded
+	case c.MaxDecodedSize < 1<<20:
+		return bad("max decoded size %d is below 1 MiB", c.MaxDecodedSize)
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+	return c, nil
+}

@@ -1,0 +1,141 @@
+package middleware
+
+import (
+	"net/http"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+// filterResponseHeader drops the Set-Cookie lines and Link preloads of a
+// response that the request's consent does not allow, and appends the
+// lines that expire the refused cookies the request carried. In report mode
+// nothing is changed; what would be dropped is logged.
+func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *state) {
+	granted := st.consent.granted
+	if m.cfg.Mode == ModeReport {
+		for _, line := range h["Set-Cookie"] {
+			if name, ok := browserCookieName(line); ok && !m.keepCookie(name, granted) {
+				m.log.Info("would drop Set-Cookie", zap.String("cookie", sanitise(name, 128)), zap.String("path", r.URL.Path))
+			}
+		}
+		return
+	}
+	filterSetCookie(h, func(name string) bool { return m.keepCookie(name, granted) })
+	filterLinkHeader(h, m, r, granted)
+	expireCookies(h, r, st.expire)
+	st.expire = nil
+}
+
+// fetchingRels are the Link relations that make a browser contact the
+// target before any markup asks for it.
+var fetchingRels = []string{"preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "prerender", "stylesheet", "next"}
+
+// filterLinkHeader removes from Link headers the preloads, prefetches and
+// preconnects of trackers the visitor has not consented to.
+func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rules.CategorySet) {
+	lines, ok := h["Link"]
+	if !ok || m.cfg.Mode == ModeReport {
+		return
+	}
+	changed := false
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		var kept []string
+		dropped := false
+		for _, link := range splitLinks(line) {
+			target, rel := parseLink(link)
+			if rel != "" && relFetches(rel) {
+				if match, ok := m.matchRawURL(target, r); ok && !granted.Has(match.Need) {
+					dropped = true
+					continue
+				}
+			}
+			kept = append(kept, link)
+		}
+		if !dropped {
+			out = append(out, line)
+			continue
+		}
+		changed = true
+		if len(kept) > 0 {
+			out = append(out, strings.Join(kept, ", "))
+		}
+	}
+	if !changed {
+		return
+	}
+	if len(out) == 0 {
+		delete(h, "Link")
+	} else {
+		h["Link"] = out
+	}
+}
+
+// splitLinks splits a Link header value at the commas between link-values
+// (not those inside <...> or quotes).
+func splitLinks(s string) []string {
+	var out []string
+	inURL, inQuote, start := false, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case inQuote:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inQuote = false
+			}
+		case inURL:
+			if c == '>' {
+				inURL = false
+			}
+		case c == '<':
+			inURL = true
+		case c == '"':
+			inQuote = true
+		case c == ',':
+			if l := strings.TrimSpace(s[start:i]); l != "" {
+				out = append(out, l)
+			}
+			start = i + 1
+		}
+	}
+	if l := strings.TrimSpace(s[start:]); l != "" {
+		out = append(out, l)
+	}
+	return out
+}
+
+// parseLink returns the target and the rel parameter of one link-value.
+func parseLink(link string) (target, rel string) {
+	if !strings.HasPrefix(link, "<") {
+		return "", ""
+	}
+	end := strings.IndexByte(link, '>')
+	if end < 0 {
+		return "", ""
+	}
+	target = link[1:end]
+	for _, p := range strings.Split(link[end+1:], ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "rel") {
+			rel = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return target, rel
+}
+
+// relFetches reports whether a space-separated rel list names a relation
+// that fetches or connects.
+func relFetches(rel string) bool {
+	for _, r := range strings.Fields(rel) {
+		for _, f := range fetchingRels {
+			if strings.EqualFold(r, f) {
+				return true
+			}
+		}
+	}
+	return false
+}

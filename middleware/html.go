@@ -1,0 +1,595 @@
+package middleware
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
+	"github.com/consentgate/consentgate/middleware/internal/weburl"
+	"github.com/consentgate/consentgate/rules"
+)
+
+// rewriteSettings lists the tags the page handler looks at.
+func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
+	return htmlrewrite.Compile(htmlrewrite.Settings{
+		Elements: []string{
+			"script", "img", "image", "iframe", "frame", "link", "a", "area", "source",
+			"video", "audio", "track", "input", "object", "embed", "base", "body", "head",
+			"use", "feimage",
+		},
+		EndTags:   []string{"body"},
+		MaxBuffer: maxBuffer,
+	})
+}
+
+// htmlBody prepares an HTML response for enforcement: it adjusts the
+// headers (the body will change, so its length, validators and ranges go,
+// and caches must keep copies per consent) and returns the filter the body
+// goes through, or nil for a HEAD request.
+func (m *Middleware) htmlBody(r *http.Request, h http.Header, st *state, dst *clientWriter) (bodyFilter, error) {
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	addVary(h, "Cookie")
+	if m.cfg.GPCRefuses != nil && !m.cfg.IgnoreGPC {
+		addVary(h, "Sec-GPC")
+	}
+	if !m.cfg.IgnoreDNT {
+		addVary(h, "DNT")
+	}
+	coding := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	if coding == "identity" {
+		coding = ""
+	}
+	if coding != "" && !canDecode(coding) {
+		return nil, fmt.Errorf("the HTML body is encoded with %q, which cannot be decoded to enforce consent", coding)
+	}
+	h.Del("Content-Encoding")
+	if r.Method == http.MethodHead {
+		return nil, nil
+	}
+	pw := m.newPageWriter(r, h, st, dst)
+	if coding == "" {
+		return pw, nil
+	}
+	return newDecodingWriter(coding, pw, m.cfg.MaxDecodedSize)
+}
+
+// addVary adds field to the Vary header unless it is there.
+func addVary(h http.Header, field string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, field) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", field)
+}
+
+// pageWriter runs one HTML body through the rewriter.
+type pageWriter struct {
+	rw   *htmlrewrite.Rewriter
+	page page
+	m    *Middleware
+}
+
+var pagePool sync.Pool
+
+func (m *Middleware) newPageWriter(r *http.Request, h http.Header, st *state, dst *clientWriter) *pageWriter {
+	pw, _ := pagePool.Get().(*pageWriter)
+	if pw == nil {
+		pw = &pageWriter{rw: &htmlrewrite.Rewriter{}}
+	}
+	pw.m = m
+	pw.page.reset(m, r, st)
+	pw.rw.Reset(dst, m.rewrite, &pw.page)
+	return pw
+}
+
+func (pw *pageWriter) Write(p []byte) (int, error) { return pw.rw.Write(p) }
+func (pw *pageWriter) Flush() error                { return pw.rw.Flush() }
+
+// Close ends the page and returns the writer to the pool.
+func (pw *pageWriter) Close() error {
+	err := pw.rw.Close()
+	pw.rw.Reset(nil, pw.m.rewrite, nil)
+	pw.page.reset(nil, nil, nil)
+	pw.m = nil
+	pagePool.Put(pw)
+	return err
+}
+
+// page is the rewriter's handler for one document: it judges every URL
+// and inline script against the visitor's consent and neutralises,
+// removes or reports what is not allowed.
+type page struct {
+	m       *Middleware
+	r       *http.Request
+	st      *state
+	granted rules.CategorySet
+	base    weburl.Base
+	baseSet bool
+	ubuf    weburl.Buffer
+	depth   int // srcdoc nesting
+	blocked int
+}
+
+func (p *page) reset(m *Middleware, r *http.Request, st *state) {
+	p.m, p.r, p.st = m, r, st
+	p.baseSet, p.depth, p.blocked = false, 0, 0
+	if m == nil {
+		return
+	}
+	p.granted = st.consent.granted
+	p.base = documentBase(r)
+}
+
+// documentBase is the URL relative references in the page resolve against.
+func documentBase(r *http.Request) weburl.Base {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return weburl.NewBase(scheme, requestHost(r), r.URL.Path)
+}
+
+// urlAttrs lists, per element, the attributes holding a URL the browser
+// loads (srcset-style lists are handled separately).
+var urlAttrs = map[string][]string{
+	"img":     {"src", "data-src"},
+	"image":   {"src", "href", "xlink:href"},
+	"iframe":  {"src", "data-src"},
+	"frame":   {"src"},
+	"source":  {"src"},
+	"video":   {"src", "poster"},
+	"audio":   {"src"},
+	"track":   {"src"},
+	"embed":   {"src"},
+	"object":  {"data"},
+	"input":   {"src"},
+	"body":    {"background"},
+	"use":     {"href", "xlink:href"},
+	"feimage": {"href", "xlink:href"},
+}
+
+// srcsetAttrs lists the attributes holding image candidate lists.
+var srcsetAttrs = map[string][]string{
+	"img":    {"srcset", "data-srcset"},
+	"source": {"srcset"},
+	"link":   {"imagesrcset"},
+}
+
+// loadingRels are the link relations that make the browser fetch or
+// connect to the target.
+var loadingRels = []string{
+	"stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "prerender",
+	"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest",
+}
+
+// Element judges one start tag.
+func (p *page) Element(e *htmlrewrite.Element) error {
+	name := string(e.Name())
+	if e.Partial() {
+		p.overflowElement(e, name)
+		return nil
+	}
+	if e.Foreign() {
+		switch name {
+		case "script", "image", "use", "feimage":
+			p.judgeAttrs(e, name, []string{"href", "xlink:href"})
+		}
+		return nil
+	}
+	switch name {
+	case "base":
+		if href, ok := e.Attr("href"); ok && !p.baseSet {
+			p.baseSet = true
+			if nb, ok := p.base.Resolve(href); ok {
+				p.base = nb
+			}
+		}
+	case "script":
+		p.script(e)
+	case "link":
+		if rel, ok := e.Attr("rel"); ok && relLoads(rel) {
+			p.judgeAttrs(e, name, []string{"href"})
+		}
+	case "a", "area":
+		p.judgePing(e)
+	case "input":
+		if t, ok := e.Attr("type"); ok && bytes.EqualFold(bytes.TrimSpace(t), []byte("image")) {
+			p.judgeAttrs(e, name, urlAttrs[name])
+		}
+	case "iframe":
+		p.judgeAttrs(e, name, urlAttrs[name])
+		p.srcdoc(e)
+	case "head":
+		// Consent Mode defaults go here (see banner.go).
+	default:
+		if attrs, ok := urlAttrs[name]; ok {
+			p.judgeAttrs(e, name, attrs)
+		}
+	}
+	return nil
+}
+
+// relLoads reports whether a rel list names a relation that loads.
+func relLoads(rel []byte) bool {
+	for _, f := range bytes.Fields(rel) {
+		for _, l := range loadingRels {
+			if bytes.EqualFold(f, []byte(l)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// judge resolves a URL and reports the vendor it belongs to when the
+// visitor has not granted that vendor's categories.
+func (p *page) judge(raw []byte) (rules.Match, bool) {
+	u, ok := weburl.Parse(raw, &p.base, &p.ubuf)
+	if !ok {
+		return rules.Match{}, false
+	}
+	match, ok := p.m.rs.MatchURLBytes(u.Host, u.PathQuery)
+	if !ok || p.granted.Has(match.Need) {
+		return rules.Match{}, false
+	}
+	return match, true
+}
+
+// judgeAttrs blocks the element when one of its URL attributes (or
+// srcset-style lists) points at a tracker the visitor has not allowed.
+func (p *page) judgeAttrs(e *htmlrewrite.Element, name string, attrs []string) {
+	var blocked []string
+	var need rules.CategorySet
+	var vendor *rules.Vendor
+	for _, a := range attrs {
+		if v, ok := e.Attr(a); ok {
+			if match, bad := p.judge(v); bad {
+				blocked = append(blocked, a)
+				need |= match.Need
+				vendor = match.Vendor
+			}
+		}
+	}
+	for _, a := range srcsetAttrs[name] {
+		if v, ok := e.Attr(a); ok {
+			if match, bad := p.judgeList(v, true); bad {
+				blocked = append(blocked, a)
+				need |= match.Need
+				vendor = match.Vendor
+			}
+		}
+	}
+	if len(blocked) == 0 {
+		return
+	}
+	p.block(e, name, blocked, need, vendor)
+}
+
+// judgePing blocks the ping attribute of a link when it reports to a
+// tracker; the link itself stays.
+func (p *page) judgePing(e *htmlrewrite.Element) {
+	v, ok := e.Attr("ping")
+	if !ok {
+		return
+	}
+	match, bad := p.judgeList(v, false)
+	if !bad {
+		return
+	}
+	p.note(e, "ping", match)
+	switch p.m.cfg.Mode {
+	case ModeReport:
+	case ModeRemove:
+		e.RemoveAttr("ping")
+	default:
+		e.RenameAttr("ping", "data-consent-ping")
+		e.SetAttr("data-consent", p.m.rs.Join(match.Need&^p.m.rs.NecessarySet(), " "))
+	}
+}
+
+// judgeList judges a srcset (image candidates separated by commas) or a
+// ping list (URLs separated by spaces).
+func (p *page) judgeList(v []byte, srcset bool) (rules.Match, bool) {
+	for len(v) > 0 {
+		for len(v) > 0 && (isHTMLSpace(v[0]) || srcset && v[0] == ',') {
+			v = v[1:]
+		}
+		end := 0
+		for end < len(v) && !isHTMLSpace(v[end]) {
+			end++
+		}
+		u := v[:end]
+		v = v[end:]
+		if srcset {
+			if bytes.HasSuffix(u, []byte(",")) {
+				u = bytes.TrimRight(u, ",")
+			} else {
+				// Skip the descriptors up to the next comma outside
+				// parentheses.
+				depth := 0
+				for len(v) > 0 && !(v[0] == ',' && depth == 0) {
+					switch v[0] {
+					case '(':
+						depth++
+					case ')':
+						depth--
+					}
+					v = v[1:]
+				}
+			}
+		}
+		if len(u) == 0 {
+			continue
+		}
+		if match, bad := p.judge(u); bad {
+			return match, true
+		}
+	}
+	return rules.Match{}, false
+}
+
+func isHTMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// block neutralises, removes or reports an element whose URL attributes
+// attrs load a tracker.
+func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need rules.CategorySet, vendor *rules.Vendor) {
+	p.note(e, name, rules.Match{Vendor: vendor, Need: need})
+	switch p.m.cfg.Mode {
+	case ModeReport:
+		return
+	case ModeRemove:
+		switch name {
+		case "video", "audio", "object", "body":
+			for _, a := range attrs {
+				e.RemoveAttr(a)
+			}
+		default:
+			e.Remove()
+		}
+		return
+	}
+	for _, a := range attrs {
+		e.RenameAttr(a, "data-consent-"+a)
+	}
+	if name == "script" {
+		e.RenameAttr("type", "data-consent-type")
+		e.SetAttr("type", "text/plain")
+	}
+	e.SetAttr("data-consent", p.m.rs.Join(need&^p.m.rs.NecessarySet(), " "))
+}
+
+// note counts and, in report mode, logs a blocked item.
+func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
+	p.blocked++
+	if p.m.cfg.Mode == ModeReport {
+		vendor := ""
+		if match.Vendor != nil {
+			vendor = match.Vendor.ID
+		}
+		p.m.log.Info("would block", zap.String("element", string(e.Name())), zap.String("kind", kind),
+			zap.String("vendor", vendor), zap.String("categories", p.m.rs.Join(match.Need, " ")),
+			zap.String("path", p.r.URL.Path))
+	}
+	p.m.observeBlocked(kind, match)
+}
+
+// scriptKind sorts <script> types.
+type scriptKind int
+
+const (
+	scriptClassic scriptKind = iota // JavaScript, classic or module: judged
+	scriptData                      // JSON, JSON-LD, templates: never touched
+	scriptRules                     // speculation rules: their URLs are judged
+	scriptOptIn                     // type="text/plain" with data-consent or data-category
+)
+
+// classifyScript sorts a script by its type attribute, as the HTML
+// standard decides what runs.
+func classifyScript(e *htmlrewrite.Element) scriptKind {
+	t, ok := e.Attr("type")
+	if !ok {
+		if l, ok := e.Attr("language"); ok && len(l) > 0 && !isJSMIME(append([]byte("text/"), bytes.TrimSpace(l)...)) {
+			return scriptData
+		}
+		return scriptClassic
+	}
+	t = bytes.TrimSpace(t)
+	switch {
+	case len(t) == 0, isJSMIME(t), bytes.EqualFold(t, []byte("module")):
+		return scriptClassic
+	case bytes.EqualFold(t, []byte("speculationrules")):
+		return scriptRules
+	case bytes.EqualFold(t, []byte("text/plain")) && (e.HasAttr("data-consent") || e.HasAttr("data-category")):
+		return scriptOptIn
+	}
+	return scriptData
+}
+
+// jsMIME are the JavaScript MIME type essences of the HTML standard.
+var jsMIME = []string{
+	"application/ecmascript", "application/javascript", "application/x-ecmascript", "application/x-javascript",
+	"text/ecmascript", "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+	"text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
+	"text/x-ecmascript", "text/x-javascript",
+}
+
+func isJSMIME(t []byte) bool {
+	if i := bytes.IndexByte(t, ';'); i >= 0 {
+		t = bytes.TrimSpace(t[:i])
+	}
+	for _, m := range jsMIME {
+		if bytes.EqualFold(t, []byte(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+// script judges a <script> start tag: by its src, or by its text once the
+// rewriter has it.
+func (p *page) script(e *htmlrewrite.Element) {
+	switch classifyScript(e) {
+	case scriptData:
+		return
+	case scriptOptIn:
+		p.optIn(e)
+		return
+	case scriptRules:
+		e.WantContent()
+		return
+	}
+	if _, ok := e.Attr("src"); ok {
+		p.judgeAttrs(e, "script", []string{"src"})
+		return
+	}
+	e.WantContent()
+}
+
+// Content judges an inline script by the trackers its text names.
+func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error {
+	if overflow && p.m.cfg.Overflow == overflowBlock {
+		p.m.log.Warn("inline script longer than the buffer cap: neutralised unjudged", zap.String("path", p.r.URL.Path), zap.Int("max_buffer_size", p.m.cfg.MaxBufferSize))
+		if opt := p.m.rs.Optional(); !p.granted.Has(opt) {
+			p.block(e, "script", nil, opt, nil)
+		}
+		return nil
+	}
+	need, vendor, found := p.m.rs.MatchScript(text)
+	if !found || p.granted.Has(need) {
+		return nil
+	}
+	p.block(e, "script", nil, need, vendor)
+	return nil
+}
+
+// optIn activates a site's own opt-in markup once its categories are
+// granted: <script type="text/plain" data-consent="analytics"> (or
+// cookieconsent's data-category) gets its runnable type back.
+func (p *page) optIn(e *htmlrewrite.Element) {
+	cats, ok := e.Attr("data-consent")
+	if !ok {
+		cats, _ = e.Attr("data-category")
+	}
+	need, ok := p.categorySet(cats)
+	if !ok || !p.granted.Has(need) || p.m.cfg.Mode == ModeReport {
+		return
+	}
+	if t, ok := e.Attr("data-consent-type"); ok && len(t) > 0 {
+		e.SetAttr("type", string(t))
+	} else if t, ok := e.Attr("data-type"); ok && len(t) > 0 {
+		e.SetAttr("type", string(t))
+	} else {
+		e.RemoveAttr("type")
+	}
+	if !e.HasAttr("src") {
+		if e.RenameAttr("data-consent-src", "src") {
+			return
+		}
+		e.RenameAttr("data-src", "src")
+	}
+}
+
+// categorySet parses a list of category names separated by spaces or
+// commas; unknown names make it unsatisfiable.
+func (p *page) categorySet(list []byte) (rules.CategorySet, bool) {
+	var set rules.CategorySet
+	n := 0
+	for _, f := range bytes.FieldsFunc(list, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' }) {
+		b, ok := p.m.rs.Bit(rules.Category(bytes.ToLower(f)))
+		if !ok {
+			return 0, false
+		}
+		set |= b
+		n++
+	}
+	return set, n > 0
+}
+
+// srcdoc rewrites the document of an <iframe srcdoc> like the page itself.
+func (p *page) srcdoc(e *htmlrewrite.Element) {
+	doc, ok := e.Attr("srcdoc")
+	if !ok || p.depth >= 3 {
+		return
+	}
+	var out bytes.Buffer
+	inner := page{m: p.m, r: p.r, st: p.st, granted: p.granted, base: p.base, depth: p.depth + 1}
+	rw := htmlrewrite.New(&out, p.m.rewrite, &inner)
+	src := append([]byte(nil), doc...)
+	if _, err := rw.Write(src); err != nil {
+		return
+	}
+	if err := rw.Close(); err != nil {
+		return
+	}
+	if inner.blocked > 0 && p.m.cfg.Mode != ModeReport {
+		e.SetAttr("srcdoc", out.String())
+	}
+	p.blocked += inner.blocked
+}
+
+// overflowElement handles a tag longer than the buffer cap: with the
+// "block" policy, attributes that make its loads inert are put first, where
+// they win over anything later in the tag.
+func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
+	if p.m.cfg.Overflow != overflowBlock || p.granted.Has(p.m.rs.Optional()) {
+		return
+	}
+	p.m.log.Warn("tag longer than the buffer cap: made inert unjudged", zap.String("element", name), zap.String("path", p.r.URL.Path))
+	cats := p.m.rs.Join(p.m.rs.Optional(), " ")
+	switch name {
+	case "script":
+		e.SetAttr("type", "text/plain")
+	case "img", "image", "source":
+		e.SetAttr("src", "data:,")
+		e.SetAttr("srcset", "data:,")
+	case "iframe":
+		e.SetAttr("srcdoc", "")
+	case "link":
+		e.SetAttr("href", "data:,")
+		e.SetAttr("imagesrcset", "data:,")
+	case "a", "area":
+		e.SetAttr("ping", "")
+	case "video":
+		e.SetAttr("src", "data:,")
+		e.SetAttr("poster", "data:,")
+	case "object":
+		e.SetAttr("data", "data:,")
+	case "embed", "frame", "input", "audio", "track":
+		e.SetAttr("src", "data:,")
+	case "body":
+		e.SetAttr("background", "data:,")
+	default:
+		return
+	}
+	e.SetAttr("data-consent", cats)
+	p.blocked++
+}
+
+// EndTag is called at </body>; the banner goes before it.
+func (p *page) EndTag(t *htmlrewrite.EndTag) error { return nil }
+
+// End is called at the end of the document.
+func (p *page) End(d *htmlrewrite.DocumentEnd) error { return nil }
+
+// matchRawURL judges a URL from a response header against the request's
+// URL.
+func (m *Middleware) matchRawURL(raw string, r *http.Request) (rules.Match, bool) {
+	base := documentBase(r)
+	var buf weburl.Buffer
+	u, ok := weburl.Parse([]byte(raw), &base, &buf)
+	if !ok {
+		return rules.Match{}, false
+	}
+	return m.rs.MatchURLBytes(u.Host, u.PathQuery)
+}

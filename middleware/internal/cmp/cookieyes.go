@@ -1,0 +1,106 @@
+package cmp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// cookieYesCookie is where CookieYes keeps the visitor's choice.
+const cookieYesCookie = "cookieyes-consent"
+
+// cookieYesCategories maps CookieYes's fixed categories to ours. Where two
+// of its categories map to one of ours (analytics and performance), every
+// one of them present must be yes. "other" (uncategorised cookies) maps to
+// nothing.
+var cookieYesCategories = map[string]string{
+	"necessary":     Necessary,
+	"functional":    Preferences,
+	"analytics":     Analytics,
+	"performance":   Analytics,
+	"advertisement": Marketing,
+	"other":         "",
+}
+
+// decodeCookieYes reads CookieYes's cookieyes-consent cookie.
+//
+// CookieYes stores comma-separated key:value pairs, sometimes
+// percent-encoded, for example
+//
+//	consentid:WHRLb3BVQ2x2…,consent:yes,action:yes,necessary:yes,functional:yes,analytics:no,performance:no,advertisement:no,other:no
+//
+// functional maps to preferences, analytics and performance together to
+// analytics (each of them that is present must be yes), advertisement to
+// marketing; a missing category is not granted. consent:no means the
+// visitor accepted nothing optional: nothing is granted, whatever the
+// category pairs say. A consent key is required. An action other than yes
+// (CookieYes writes the defaults before the visitor acts) gives no
+// decision. The id is consentid; there is no time.
+func decodeCookieYes(_ *config, raw string) (Decision, bool, error) {
+	text, err := cookieText(raw, false)
+	if err != nil {
+		return Decision{}, false, err
+	}
+	pairs := make(map[string]string)
+	for item := range strings.SplitSeq(text, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		key, value, found := strings.Cut(item, ":")
+		if !found || key == "" {
+			return Decision{}, false, fmt.Errorf("item %s is not key:value", quote(item))
+		}
+		if _, dup := pairs[key]; dup {
+			return Decision{}, false, fmt.Errorf("key %s repeated", quote(key))
+		}
+		pairs[key] = value
+	}
+	consent, ok := pairs["consent"]
+	if !ok {
+		return Decision{}, false, errors.New("no consent key")
+	}
+	if consent != "yes" && consent != "no" {
+		return Decision{}, false, fmt.Errorf("consent is %s, want yes or no", quote(consent))
+	}
+	if action, ok := pairs["action"]; ok && action != "yes" {
+		if action != "no" && action != "" {
+			return Decision{}, false, fmt.Errorf("action is %s, want yes or no", quote(action))
+		}
+		return Decision{}, false, nil
+	}
+	present := make(map[string]bool)
+	allYes := make(map[string]bool)
+	for key, category := range cookieYesCategories {
+		value, ok := pairs[key]
+		if !ok {
+			continue
+		}
+		var yes bool
+		switch value {
+		case "yes":
+			yes = true
+		case "no":
+		default:
+			return Decision{}, false, fmt.Errorf("%s is %s, want yes or no", key, quote(value))
+		}
+		if category == "" || category == Necessary {
+			continue
+		}
+		if !present[category] {
+			present[category] = true
+			allYes[category] = true
+		}
+		allYes[category] = allYes[category] && yes
+	}
+	var granted []string
+	if consent == "yes" {
+		for category, yes := range allYes {
+			if yes {
+				granted = append(granted, category)
+			}
+		}
+	}
+	return newDecision("cookieyes", granted, nil, pairs["consentid"], time.Time{}), true, nil
+}

@@ -1,0 +1,205 @@
+package htmlrewrite
+
+import (
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/html"
+)
+
+// tagLexer lexes the attributes of the start tags a handler asked for with
+// tdewolff/parse's HTML lexer. That lexer reads a whole input and lower-cases
+// names in place, so each tag is copied to the end of a scratch buffer whose
+// last byte is the NUL sentinel the lexer stops at; one parse.Input over
+// that buffer is reused for every tag, and the original bytes are what the
+// rewriter writes out.
+type tagLexer struct {
+	scratch []byte // len n+1: tag bytes end at n, scratch[n] == 0
+	in      *parse.Input
+	lx      html.Lexer
+	eqs     []int
+}
+
+func (t *tagLexer) ensure(n int) {
+	if t.in != nil && len(t.scratch)-1 >= n {
+		return
+	}
+	size := 4096
+	for size < n {
+		size *= 2
+	}
+	t.scratch = make([]byte, size, size+1)
+	t.in = parse.NewInputBytes(t.scratch) // appends the NUL sentinel in place
+}
+
+// lexResult reports how lexing a candidate tag went.
+type lexResult int
+
+const (
+	lexDone       lexResult = iota // the tag closed within the input
+	lexIncomplete                  // the input ended inside the tag (a '>' was quoted)
+)
+
+// lex lexes the start tag at the beginning of tag (which starts with '<'
+// and whose spec name is name) and fills e.attrs with offsets relative to
+// tag. It returns the tag's length.
+//
+// Where tdewolff reads '/' differently from the HTML standard (it ends a
+// tag or attribute name only before '>', so "<script/src=x>" would be one
+// name), those slashes are turned into spaces in the scratch copy and the
+// tag lexed again; offsets do not move.
+func (t *tagLexer) lex(tag []byte, nameLen int, e *Element) (int, lexResult) {
+	n := len(tag)
+	t.ensure(n)
+	base := len(t.scratch) - 1 - n
+	work := t.scratch[base : base+n]
+	copy(work, tag)
+	end, res, odd := t.lexOnce(work, base, nameLen, e)
+	if res != lexDone || !odd {
+		return end, res
+	}
+	eqs := fixTag(work, t.eqs[:0])
+	t.eqs = eqs
+	end, res, _ = t.lexOnce(work, base, nameLen, e)
+	// Put back the '=' that begin attribute names, now inside the keys.
+	for _, p := range eqs {
+		work[p] = '='
+	}
+	return end, res
+}
+
+// lexOnce runs the lexer once over work (at base in scratch). odd reports
+// where tdewolff may have read the tag differently from the standard: a
+// '/' inside the tag name or an attribute name, or an empty attribute name
+// (an attribute name starting with '=').
+func (t *tagLexer) lexOnce(work []byte, base, nameLen int, e *Element) (end int, res lexResult, odd bool) {
+	e.attrs = e.attrs[:0]
+	e.selfClose = false
+	t.in.Reset()
+	t.in.Move(base)
+	t.in.Skip()
+	t.lx = *html.NewLexer(t.in)
+	tt, _ := t.lx.Next()
+	if tt != html.StartTagToken {
+		return 0, lexIncomplete, false
+	}
+	if len(t.lx.Text()) != nameLen {
+		odd = true
+	}
+	prev := t.in.Offset() - base
+	for {
+		tt, _ := t.lx.Next()
+		off := t.in.Offset() - base
+		switch tt {
+		case html.AttributeToken:
+			key := t.lx.AttrKey()
+			val := t.lx.AttrVal()
+			ks := prev
+			for ks < off && isSpace(work[ks]) {
+				ks++
+			}
+			a := attr{keyStart: ks, keyEnd: ks + len(key), valStart: off, valEnd: off, key: key}
+			if val != nil {
+				a.valStart = off - len(val)
+				a.hasValue = true
+			}
+			if len(key) == 0 {
+				odd = true
+			}
+			for _, c := range key {
+				if c == '/' {
+					odd = true
+				}
+			}
+			e.attrs = append(e.attrs, a)
+			prev = off
+		case html.StartTagCloseToken:
+			return off, lexDone, odd
+		case html.StartTagVoidToken:
+			e.selfClose = true
+			return off, lexDone, odd
+		default:
+			return 0, lexIncomplete, odd
+		}
+	}
+}
+
+// fixTag rewrites a scratch copy of a tag so that tdewolff reads it as the
+// HTML standard does, without moving any byte: the slashes the standard
+// reads as separators (outside attribute values and not right before the
+// closing '>'; there the standard moves to the self-closing start tag state,
+// which goes on to the next attribute unless '>' follows) become spaces,
+// and a '=' that begins an attribute name (part of the name in the
+// standard, a separator to tdewolff) becomes the letter 'x', its position
+// appended to eqs so the caller can put it back.
+func fixTag(tag []byte, eqs []int) []int {
+	const (
+		sName = iota
+		sBeforeAttr
+		sAttrName
+		sAfterAttrName
+		sBeforeValue
+		sDQ
+		sSQ
+		sUnquoted
+		sAfterQuoted
+	)
+	st := sName
+	for i := 1; i < len(tag); i++ {
+		c := tag[i]
+		switch st {
+		case sName, sBeforeAttr, sAttrName, sAfterAttrName, sAfterQuoted:
+			switch {
+			case c == '>':
+				return eqs
+			case c == '/':
+				if i+1 < len(tag) && tag[i+1] != '>' {
+					tag[i] = ' '
+				}
+				st = sBeforeAttr
+			case c == '=' && (st == sBeforeAttr || st == sAfterQuoted):
+				tag[i] = 'x'
+				eqs = append(eqs, i)
+				st = sAttrName
+			case isSpace(c):
+				switch st {
+				case sName, sAfterQuoted:
+					st = sBeforeAttr
+				case sAttrName:
+					st = sAfterAttrName
+				}
+			case c == '=' && (st == sAttrName || st == sAfterAttrName):
+				st = sBeforeValue
+			default:
+				if st != sName {
+					st = sAttrName
+				}
+			}
+		case sBeforeValue:
+			switch {
+			case c == '"':
+				st = sDQ
+			case c == '\'':
+				st = sSQ
+			case c == '>':
+				return eqs
+			case isSpace(c):
+			default:
+				st = sUnquoted
+			}
+		case sDQ:
+			if c == '"' {
+				st = sAfterQuoted
+			}
+		case sSQ:
+			if c == '\'' {
+				st = sAfterQuoted
+			}
+		case sUnquoted:
+			if isSpace(c) {
+				st = sBeforeAttr
+			} else if c == '>' {
+				return eqs
+			}
+		}
+	}
+	return eqs
+}

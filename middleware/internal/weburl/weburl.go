@@ -1,0 +1,374 @@
+// Package weburl finds the host and path a browser contacts for a URL
+// written in a page, following the WHATWG URL standard where it decides the
+// host: tabs and newlines are dropped, leading and trailing spaces and
+// controls trimmed, backslashes read as slashes in special schemes, any
+// number of slashes accepted after the scheme, userinfo and port dropped,
+// the host percent-decoded, mapped through IDNA (so case, full-width
+// letters and ideographic full stops fold away), and a trailing dot removed.
+package weburl
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// Base is the URL relative references resolve against: the document's
+// URL, or its <base href>.
+type Base struct {
+	// Scheme is lower case: "http" or "https".
+	Scheme string
+	// Host is the canonical host (see Resolve).
+	Host string
+	// Dir is the path up to and including its last '/'.
+	Dir string
+
+	host []byte // Host, kept as bytes so relative references do not allocate
+}
+
+// NewBase returns the Base of a document at scheme://host/path.
+func NewBase(scheme, host, path string) Base {
+	b := Base{Scheme: strings.ToLower(scheme), Dir: "/"}
+	if h, ok := canonicalHost([]byte(host), nil); ok {
+		b.Host = string(h)
+		b.host = []byte(b.Host)
+	}
+	if i := strings.LastIndexByte(path, '/'); i >= 0 && strings.HasPrefix(path, "/") {
+		b.Dir = path[:i+1]
+	}
+	return b
+}
+
+// Resolve returns a new Base for a <base href> value, and false when the
+// value does not give one (the browser then keeps the document's).
+func (b Base) Resolve(href []byte) (Base, bool) {
+	var buf Buffer
+	u, ok := Parse(href, &b, &buf)
+	if !ok || u.Scheme != "http" && u.Scheme != "https" {
+		return b, false
+	}
+	nb := Base{Scheme: u.Scheme, Host: string(u.Host), Dir: "/"}
+	nb.host = []byte(nb.Host)
+	p := u.PathQuery
+	if q := bytes.IndexAny(p, "?"); q >= 0 {
+		p = p[:q]
+	}
+	if i := bytes.LastIndexByte(p, '/'); i >= 0 {
+		nb.Dir = string(p[:i+1])
+	}
+	return nb, true
+}
+
+// URL is a resolved URL. Its slices point into the input or the Buffer
+// passed to Parse and are valid until either changes.
+type URL struct {
+	// Scheme is lower case.
+	Scheme string
+	// Host is canonical: lower-case ASCII, IDNA applied, no port, no
+	// trailing dot.
+	Host []byte
+	// PathQuery is the path followed by the query, without the fragment,
+	// with backslashes turned into slashes and dot segments removed.
+	PathQuery []byte
+}
+
+// Buffer holds the bytes Parse needs to rewrite. Reuse it to avoid
+// allocations.
+type Buffer struct {
+	clean, host, path []byte
+}
+
+var specialPorts = map[string]bool{"http": true, "https": true, "ws": true, "wss": true, "ftp": true, "file": true}
+
+// Parse resolves raw against base as a browser would and reports whether it
+// names a network resource (http, https, ws, wss or ftp); javascript:,
+// data:, blob:, about:, mailto: and malformed URLs give false, since
+// loading them contacts no third party. An empty reference gives false
+// too: browsers do not load an empty src.
+func Parse(raw []byte, base *Base, buf *Buffer) (URL, bool) {
+	s := trimC0Space(raw)
+	if bytes.IndexAny(s, "\t\n\r") >= 0 {
+		buf.clean = buf.clean[:0]
+		for _, c := range s {
+			if c != '\t' && c != '\n' && c != '\r' {
+				buf.clean = append(buf.clean, c)
+			}
+		}
+		s = buf.clean
+	}
+	if len(s) == 0 || s[0] == '#' {
+		return URL{}, false
+	}
+	scheme, rest, hasScheme := splitScheme(s)
+	if hasScheme {
+		if !specialPorts[scheme] || scheme == "file" {
+			return URL{}, false
+		}
+		if scheme == base.Scheme && (len(rest) == 0 || rest[0] != '/' && rest[0] != '\\') {
+			// "https:foo" on an https page is a relative path.
+			return relative(rest, base, buf, scheme)
+		}
+		return authority(skipSlashes(rest), scheme, buf)
+	}
+	if len(s) >= 2 && isSlash(s[0]) && isSlash(s[1]) {
+		return authority(skipSlashes(s), base.Scheme, buf)
+	}
+	return relative(s, base, buf, base.Scheme)
+}
+
+// relative resolves a path-absolute or path-relative reference.
+func relative(ref []byte, base *Base, buf *Buffer, scheme string) (URL, bool) {
+	if len(base.host) == 0 {
+		return URL{}, false
+	}
+	buf.path = buf.path[:0]
+	if len(ref) == 0 || !isSlash(ref[0]) {
+		buf.path = append(buf.path, base.Dir...)
+	}
+	buf.path = append(buf.path, ref...)
+	return URL{Scheme: scheme, Host: base.host, PathQuery: cleanPath(buf.path, buf)}, true
+}
+
+// authority parses host[:port][/path] after the slashes.
+func authority(s []byte, scheme string, buf *Buffer) (URL, bool) {
+	end := len(s)
+	for i, c := range s {
+		if c == '/' || c == '\\' || c == '?' || c == '#' {
+			end = i
+			break
+		}
+	}
+	auth, rest := s[:end], s[end:]
+	if at := bytes.LastIndexByte(auth, '@'); at >= 0 {
+		auth = auth[at+1:]
+	}
+	host := auth
+	if colon := bytes.LastIndexByte(auth, ':'); colon >= 0 && bytes.IndexByte(auth[colon:], ']') < 0 {
+		host = auth[:colon]
+		for _, c := range auth[colon+1:] {
+			if c < '0' || c > '9' {
+				return URL{}, false
+			}
+		}
+	}
+	h, ok := canonicalHost(host, &buf.host)
+	if !ok {
+		return URL{}, false
+	}
+	buf.path = append(buf.path[:0], rest...)
+	if len(buf.path) == 0 || buf.path[0] != '/' && buf.path[0] != '\\' {
+		buf.path = append([]byte{'/'}, buf.path...)
+	}
+	return URL{Scheme: scheme, Host: h, PathQuery: cleanPath(buf.path, buf)}, true
+}
+
+// cleanPath drops the fragment, turns backslashes in the path into
+// slashes, decodes percent-encoded unreserved characters in the path (a
+// server reads them the same) and removes dot segments.
+func cleanPath(p []byte, buf *Buffer) []byte {
+	if i := bytes.IndexByte(p, '#'); i >= 0 {
+		p = p[:i]
+	}
+	q := bytes.IndexByte(p, '?')
+	if q < 0 {
+		q = len(p)
+	}
+	for i := 0; i < q; i++ {
+		if p[i] == '\\' {
+			p[i] = '/'
+		}
+	}
+	path := p[:q]
+	if bytes.IndexByte(path, '%') >= 0 {
+		out := path[:0]
+		for i := 0; i < len(path); i++ {
+			if path[i] == '%' && i+2 < len(path) {
+				if c, ok := unhex(path[i+1], path[i+2]); ok && isUnreserved(c) {
+					out = append(out, c)
+					i += 2
+					continue
+				}
+			}
+			out = append(out, path[i])
+		}
+		p = append(out, p[q:]...)
+		q = len(out)
+		path = p[:q]
+	}
+	if bytes.Contains(path, []byte("/.")) {
+		p = append(removeDots(path), p[q:]...)
+	}
+	return p
+}
+
+// removeDots applies RFC 3986 section 5.2.4 (with %2e read as '.').
+func removeDots(path []byte) []byte {
+	segs := strings.Split(string(path), "/")
+	var out []string
+	for i, seg := range segs {
+		switch strings.ToLower(seg) {
+		case ".", "%2e":
+			if i == len(segs)-1 {
+				out = append(out, "")
+			}
+		case "..", ".%2e", "%2e.", "%2e%2e":
+			if len(out) > 1 {
+				out = out[:len(out)-1]
+			}
+			if i == len(segs)-1 {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	res := strings.Join(out, "/")
+	if !strings.HasPrefix(res, "/") {
+		res = "/" + res
+	}
+	return []byte(res)
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func unhex(a, b byte) (byte, bool) {
+	x, ok1 := hexVal(a)
+	y, ok2 := hexVal(b)
+	return x<<4 | y, ok1 && ok2
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func isSlash(c byte) bool { return c == '/' || c == '\\' }
+
+func skipSlashes(s []byte) []byte {
+	for len(s) > 0 && isSlash(s[0]) {
+		s = s[1:]
+	}
+	return s
+}
+
+// splitScheme splits "scheme:rest", lower-casing the scheme.
+func splitScheme(s []byte) (scheme string, rest []byte, ok bool) {
+	if len(s) == 0 || !isAlpha(s[0]) {
+		return "", s, false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if c == ':' {
+			return lowerScheme(s[:i]), s[i+1:], true
+		}
+		if !isAlpha(c) && !('0' <= c && c <= '9') && c != '+' && c != '-' && c != '.' {
+			return "", s, false
+		}
+	}
+	return "", s, false
+}
+
+// lowerScheme returns a common scheme without allocating.
+func lowerScheme(b []byte) string {
+	for _, s := range [...]string{"https", "http", "javascript", "data", "blob", "about", "mailto", "wss", "ws", "ftp", "file"} {
+		if len(b) == len(s) && strings.EqualFold(string(b), s) {
+			return s
+		}
+	}
+	return strings.ToLower(string(b))
+}
+
+func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// trimC0Space removes leading and trailing C0 controls and spaces.
+func trimC0Space(s []byte) []byte {
+	for len(s) > 0 && s[0] <= ' ' {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] <= ' ' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// profile is the WHATWG "domain to ASCII" with beStrict false.
+var profile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.Transitional(false),
+	idna.StrictDomainName(false),
+	idna.CheckHyphens(false),
+	idna.CheckJoiners(true),
+	idna.VerifyDNSLength(false),
+)
+
+// canonicalHost returns the host as a browser contacts it. Plain
+// lower-case ASCII hosts are returned as they are; others are rewritten
+// into *scratch.
+func canonicalHost(h []byte, scratch *[]byte) ([]byte, bool) {
+	if len(h) == 0 {
+		return nil, false
+	}
+	if h[0] == '[' {
+		if h[len(h)-1] != ']' {
+			return nil, false
+		}
+		return h, true // IPv6 literal: never a catalogued host
+	}
+	plain := true
+	for _, c := range h {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			plain = false
+			break
+		}
+	}
+	if !plain {
+		s := string(h)
+		if strings.IndexByte(s, '%') >= 0 {
+			dec, ok := percentDecode(s)
+			if !ok {
+				return nil, false
+			}
+			s = dec
+		}
+		ascii, err := profile.ToASCII(s)
+		if err != nil || ascii == "" || strings.ContainsAny(ascii, " #%/:<>?@[\\]^|\x00") {
+			return nil, false
+		}
+		if scratch == nil {
+			h = []byte(ascii)
+		} else {
+			*scratch = append((*scratch)[:0], ascii...)
+			h = *scratch
+		}
+	}
+	for len(h) > 0 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	return h, len(h) > 0
+}
+
+func percentDecode(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if c, ok := unhex(s[i+1], s[i+2]); ok {
+				b.WriteByte(c)
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String(), true
+}

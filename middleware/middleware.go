@@ -1,0 +1,269 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"go.uber.org/zap"
+
+	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
+	"github.com/consentgate/consentgate/rules"
+)
+
+// Middleware enforces cookie consent on the responses of the handler it
+// wraps. It is safe for concurrent use; build it once with New.
+type Middleware struct {
+	cfg   Config
+	rs    *rules.Ruleset
+	log   *zap.Logger
+	gpc   rules.CategorySet
+	dnt   rules.CategorySet
+	known map[string]bool // cookies that are always necessary: ours, consent managers'
+
+	rewrite     *htmlrewrite.Compiled
+	unknownSeen *lru.Cache[string, struct{}]
+}
+
+// New builds a Middleware from cfg, loading the catalogue and rule files.
+// It fails with an error wrapping ErrConfig for a bad setting, or naming
+// the rule file and line that could not be read.
+func New(cfg Config) (*Middleware, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	var vendors []rules.Vendor
+	if !cfg.NoCatalogue {
+		vs, err := rules.Builtin()
+		if err != nil {
+			return nil, fmt.Errorf("loading the built-in catalogue: %w", err)
+		}
+		vendors = append(vendors, vs...)
+	}
+	for _, f := range cfg.RuleFiles {
+		vs, err := rules.LoadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		vendors = append(vendors, vs...)
+	}
+	for i := range cfg.Vendors {
+		v := cfg.Vendors[i]
+		if v.Source == "" {
+			v.Source = "inline rules"
+		}
+		vendors = append(vendors, v)
+	}
+	rs, err := rules.Compile(vendors, rules.Options{Categories: cfg.Categories})
+	if err != nil {
+		return nil, err
+	}
+	m := &Middleware{
+		cfg:     cfg,
+		rs:      rs,
+		log:     cfg.Logger,
+		known:   map[string]bool{cfg.CookieName: true},
+		rewrite: rewriteSettings(cfg.MaxBufferSize),
+	}
+	if !cfg.IgnoreGPC {
+		if m.gpc, err = rs.Set(cfg.GPCRefuses...); err != nil {
+			return nil, fmt.Errorf("%w: gpc: %v", ErrConfig, err)
+		}
+		m.gpc &^= rs.NecessarySet()
+	}
+	if !cfg.IgnoreDNT {
+		if m.dnt, err = rs.Set(cfg.DNTRefuses...); err != nil {
+			return nil, fmt.Errorf("%w: dnt: %v", ErrConfig, err)
+		}
+		m.dnt &^= rs.NecessarySet()
+	}
+	if m.unknownSeen, err = lru.New[string, struct{}](4096); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Rules returns the compiled rules the middleware enforces.
+func (m *Middleware) Rules() *rules.Ruleset { return m.rs }
+
+// Handler returns next wrapped by the middleware.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := m.Serve(w, r, func(w http.ResponseWriter, r *http.Request) error {
+			next.ServeHTTP(w, r)
+			return nil
+		})
+		if err != nil {
+			m.log.Error("serving request", zap.String("path", r.URL.Path), zap.Error(err))
+		}
+	})
+}
+
+// Serve handles one request: it filters the request's cookies, calls next
+// with a ResponseWriter that enforces consent on the response, and
+// finishes the response. Errors from next are returned as they are, so
+// Caddy's error handling sees them.
+func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(http.ResponseWriter, *http.Request) error) error {
+	st := m.begin(r)
+	r = r.WithContext(context.WithValue(r.Context(), consentKey{}, &st.consent))
+	rw := m.wrap(w, r, st)
+	err := next(rw, r)
+	if cerr := rw.finish(err); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// state is what the middleware knows about one request.
+type state struct {
+	consent Consent
+	expire  []string // refused tracker cookies the request carried
+}
+
+// begin reads the visitor's decision and filters the request's cookies.
+func (m *Middleware) begin(r *http.Request) *state {
+	st := &state{consent: m.consentOf(r)}
+	m.FilterRequestWith(r, st)
+	return st
+}
+
+// FilterRequest removes from r's Cookie headers the cookies the visitor has
+// not consented to, and limits Accept-Encoding to encodings the
+// middleware can decode. httputil.ReverseProxy users who do not wrap the
+// proxy in Handler call it from the proxy's Rewrite hook, on the outbound
+// request.
+func (m *Middleware) FilterRequest(r *http.Request) {
+	m.FilterRequestWith(r, &state{consent: m.consentOf(r)})
+}
+
+// FilterRequestWith is FilterRequest with an already computed state.
+func (m *Middleware) FilterRequestWith(r *http.Request, st *state) {
+	granted := st.consent.granted
+	if m.cfg.Mode != ModeReport {
+		removed := filterCookieHeader(r.Header, func(name string) bool { return m.keepCookie(name, granted) })
+		st.expire = removed
+	}
+	limitAcceptEncoding(r)
+}
+
+// keepCookie reports whether a cookie called name may be stored or sent
+// with the categories granted.
+func (m *Middleware) keepCookie(name string, granted rules.CategorySet) bool {
+	need, _ := m.cookieNeed(name)
+	return granted.Has(need)
+}
+
+// cookieNeed returns the categories a cookie needs, and whether any rule
+// knows it. Unknown names are logged once each.
+func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
+	if m.known[name] {
+		return 0, true
+	}
+	if match, ok := m.rs.MatchCookie(name); ok {
+		return match.Need, true
+	}
+	if ok, _ := m.unknownSeen.ContainsOrAdd(name, struct{}{}); !ok {
+		m.log.Info("unclassified cookie", zap.String("cookie", sanitise(name, 128)), zap.String("unknown_cookies", m.cfg.UnknownCookies))
+	}
+	if m.cfg.UnknownCookies == unknownCookiesBlock {
+		return m.rs.Optional(), false
+	}
+	return 0, false
+}
+
+// sanitise returns s cut to max bytes with control bytes replaced, for
+// logging values a client controls.
+func sanitise(s string, max int) string {
+	if len(s) > max {
+		s = s[:max]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// consentOf reads the visitor's decision from the request: the consent
+// cookie, then Sec-GPC and DNT.
+func (m *Middleware) consentOf(r *http.Request) Consent {
+	c := Consent{rs: m.rs, granted: m.rs.NecessarySet()}
+	if m.gpc != 0 && r.Header.Get("Sec-GPC") == "1" {
+		c.GPC = true
+		c.fromSigns |= m.gpc
+	}
+	if m.dnt != 0 && r.Header.Get("DNT") == "1" {
+		c.DNT = true
+		c.fromSigns |= m.dnt
+	}
+	if v, ok := m.readConsentCookie(r); ok {
+		c.Decided = true
+		c.Source = SourceCookie
+		c.granted |= v.granted
+		c.denied = v.denied
+		c.ID = v.id
+		c.Revision = v.revision
+		c.Time = v.time
+		return c
+	}
+	if c.fromSigns != 0 && c.fromSigns == m.rs.Optional() {
+		c.Decided = true
+		c.Source = SourceSignals
+		c.denied = c.fromSigns
+	}
+	return c
+}
+
+// readConsentCookie finds and validates the consent cookie: it must parse,
+// cover exactly the configured optional categories, carry the configured
+// revision and be younger than the configured lifetime. A decision derived
+// from signals lasts only while the signals still refuse it all.
+func (m *Middleware) readConsentCookie(r *http.Request) (cookieValue, bool) {
+	raw, ok := findCookie(r.Header, m.cfg.CookieName)
+	if !ok {
+		return cookieValue{}, false
+	}
+	v, ok := decodeConsentCookie(m.rs, raw)
+	if !ok || v.revision != m.cfg.Revision || v.granted|v.denied != m.rs.Optional() {
+		return cookieValue{}, false
+	}
+	age := now().Sub(v.time)
+	if age > m.cfg.CookieMaxAge || age < -24*time.Hour {
+		return cookieValue{}, false
+	}
+	return v, true
+}
+
+// findCookie returns the value of the first cookie called name in the
+// request's Cookie headers, without parsing the others.
+func findCookie(h http.Header, name string) (string, bool) {
+	for _, line := range h["Cookie"] {
+		for rest := line; rest != ""; {
+			pair := rest
+			if i := strings.IndexByte(rest, ';'); i >= 0 {
+				pair, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = ""
+			}
+			pair = trimCookieSpace(pair)
+			eq := strings.IndexByte(pair, '=')
+			if eq < 0 || trimCookieSpace(pair[:eq]) != name {
+				continue
+			}
+			v := trimCookieSpace(pair[eq+1:])
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// observeBlocked counts an item blocked in a page.
+func (m *Middleware) observeBlocked(kind string, match rules.Match) {}

@@ -1,0 +1,164 @@
+package middleware
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// filterCookieHeader removes from the request's Cookie headers every cookie
+// keep refuses, and returns the names removed. Headers with nothing to
+// remove are left untouched; the others keep their remaining pairs in
+// order, joined by "; ".
+func filterCookieHeader(h http.Header, keep func(name string) bool) (removed []string) {
+	lines, ok := h["Cookie"]
+	if !ok {
+		return nil
+	}
+	out := lines[:0:0]
+	changed := false
+	for _, line := range lines {
+		kept, names, dropped := filterCookieLine(line, keep)
+		removed = append(removed, names...)
+		if dropped {
+			changed = true
+			if kept != "" {
+				out = append(out, kept)
+			}
+			continue
+		}
+		out = append(out, line)
+	}
+	if !changed {
+		return nil
+	}
+	if len(out) == 0 {
+		delete(h, "Cookie")
+	} else {
+		h["Cookie"] = out
+	}
+	return removed
+}
+
+// filterCookieLine filters one Cookie header value. A line with nothing
+// to drop is returned as it is, without allocating.
+func filterCookieLine(line string, keep func(name string) bool) (kept string, removed []string, dropped bool) {
+	eachCookiePair(line, func(pair, name string) {
+		if !keep(name) {
+			removed = append(removed, name)
+		}
+	})
+	if len(removed) == 0 {
+		return line, nil, false
+	}
+	var b strings.Builder
+	b.Grow(len(line))
+	i := 0
+	eachCookiePair(line, func(pair, name string) {
+		if i < len(removed) && name == removed[i] {
+			i++
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(pair)
+	})
+	return b.String(), removed, true
+}
+
+// eachCookiePair calls f for each non-empty pair of a Cookie header value,
+// trimmed, with the name a server reads it under.
+func eachCookiePair(line string, f func(pair, name string)) {
+	for rest := line; rest != ""; {
+		pair := rest
+		if i := strings.IndexByte(rest, ';'); i >= 0 {
+			pair, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		pair = trimCookieSpace(pair)
+		if pair == "" {
+			continue
+		}
+		name := pair
+		if eq := strings.IndexByte(pair, '='); eq >= 0 {
+			name = trimCookieSpace(pair[:eq])
+		}
+		f(pair, name)
+	}
+}
+
+// expireCookies appends Set-Cookie lines that delete each named cookie from
+// the browser: host-only, for the request's host as a domain, and for its
+// registrable domain, all with Path=/. Deleting by header reaches HttpOnly
+// cookies too. On HTTPS the lines are Secure, so that Secure cookies are
+// deleted as well; cookies with the __Host- prefix are deleted host-only.
+func expireCookies(h http.Header, r *http.Request, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	host := requestHost(r)
+	secure := r.TLS != nil
+	var domains []string
+	if host != "" && net.ParseIP(host) == nil && strings.Contains(host, ".") {
+		domains = append(domains, host)
+		if reg, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil && reg != host {
+			domains = append(domains, reg)
+		}
+	}
+	seen := make(map[string]bool, len(names))
+	for _, name := range names {
+		if seen[name] || !validCookieName(name) {
+			continue
+		}
+		seen[name] = true
+		tail := "=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+		if secure {
+			tail += "; Secure"
+		}
+		h.Add("Set-Cookie", name+tail)
+		if hasPrefixFold(name, "__Host-") {
+			continue
+		}
+		for _, d := range domains {
+			h.Add("Set-Cookie", name+tail+"; Domain="+d)
+		}
+	}
+}
+
+// validCookieName reports whether name can be written back in a Set-Cookie
+// header without changing its meaning: no separators a browser would read
+// differently, no controls.
+func validCookieName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c == '=' || c == ';' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// requestHost returns the request's host in lower case without port or
+// trailing dot.
+func requestHost(r *http.Request) string {
+	host := r.Host
+	if host == "" && r.URL != nil {
+		host = r.URL.Host
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	return strings.ToLower(host)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

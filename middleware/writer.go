@@ -1,0 +1,277 @@
+package middleware
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+// bodyFilter rewrites a response body as it streams through.
+type bodyFilter interface {
+	io.Writer
+	// Flush passes on everything that can be decided, then flushes the
+	// connection.
+	Flush() error
+	// Close passes on the rest of the body.
+	Close() error
+}
+
+// sniffLen is how many bytes decide a missing Content-Type, as in
+// http.DetectContentType.
+const sniffLen = 512
+
+// responseWriter enforces consent on a response: it filters the headers
+// once, when the status is written, and routes HTML bodies through the
+// rewriter. It hides io.ReaderFrom, so io.Copy cannot go around it.
+type responseWriter struct {
+	rw  http.ResponseWriter
+	m   *Middleware
+	r   *http.Request
+	st  *state
+	log *zap.Logger
+
+	status      int
+	wroteHeader bool // the handler called WriteHeader (or Write)
+	decided     bool // headers filtered and sent on
+	sniffing    bool // waiting for body bytes to decide the type
+	sniff       []byte
+	body        bodyFilter // nil: the body passes through
+	failed      error
+}
+
+func (m *Middleware) wrap(w http.ResponseWriter, r *http.Request, st *state) *responseWriter {
+	return &responseWriter{rw: w, m: m, r: r, st: st, log: m.log}
+}
+
+// Header returns the response's header map.
+func (w *responseWriter) Header() http.Header { return w.rw.Header() }
+
+// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.rw }
+
+// WriteHeader records the status. Informational responses pass at once
+// (with tracker preloads removed from 103 Early Hints); the final status
+// is sent when the body's type is known.
+func (w *responseWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		filterLinkHeader(w.rw.Header(), w.m, w.r, w.st.consent.granted)
+		w.rw.WriteHeader(code)
+		return
+	}
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	w.status = code
+	if code == http.StatusSwitchingProtocols {
+		w.decide()
+		return
+	}
+	if w.Header().Get("Content-Type") == "" && bodyAllowed(w.r, code) && w.Header().Get("Content-Encoding") == "" {
+		w.sniffing = true
+		return
+	}
+	w.decide()
+}
+
+// Write passes body bytes to the rewriter or on to the client.
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.failed != nil {
+		return 0, w.failed
+	}
+	if w.sniffing {
+		w.sniff = append(w.sniff, p...)
+		if len(w.sniff) < sniffLen {
+			return len(p), nil
+		}
+		if err := w.endSniff(); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if w.body != nil {
+		n, err := w.body.Write(p)
+		if err != nil {
+			w.failed = err
+		}
+		return n, err
+	}
+	return w.rw.Write(p)
+}
+
+// endSniff decides the type from the bytes held and sends them on.
+func (w *responseWriter) endSniff() error {
+	w.sniffing = false
+	w.Header().Set("Content-Type", http.DetectContentType(w.sniff))
+	w.decide()
+	held := w.sniff
+	w.sniff = nil
+	if len(held) == 0 {
+		return nil
+	}
+	var err error
+	if w.body != nil {
+		_, err = w.body.Write(held)
+	} else {
+		_, err = w.rw.Write(held)
+	}
+	if err != nil {
+		w.failed = err
+	}
+	return err
+}
+
+// Flush sends on what can be decided and flushes the connection.
+func (w *responseWriter) Flush() {
+	_ = w.FlushError()
+}
+
+// FlushError is Flush, returning the error; Caddy and
+// http.ResponseController call it.
+func (w *responseWriter) FlushError() error {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.sniffing {
+		if err := w.endSniff(); err != nil {
+			return err
+		}
+	}
+	if w.body != nil {
+		if err := w.body.Flush(); err != nil {
+			w.failed = err
+			return err
+		}
+		return nil
+	}
+	return http.NewResponseController(w.rw).Flush()
+}
+
+// Hijack hands the connection over, for WebSocket and other upgrades.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.rw).Hijack()
+}
+
+// finish ends the response after the handler returned err.
+func (w *responseWriter) finish(err error) error {
+	if !w.wroteHeader {
+		// Nothing was written. If the handler failed, Caddy's error
+		// handling writes the response with this header map, so it is
+		// filtered now; otherwise net/http sends a 200 with it.
+		if err != nil {
+			w.filterHeaders(w.Header())
+			return nil
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.sniffing {
+		if serr := w.endSniff(); serr != nil {
+			return serr
+		}
+	}
+	if w.body == nil {
+		return nil
+	}
+	cerr := w.body.Close()
+	if cerr == nil {
+		cerr = w.failed
+	}
+	if cerr != nil && !errors.Is(cerr, errClientGone) {
+		w.log.Error("enforcing consent on a response body; aborting it", zap.String("path", w.r.URL.Path), zap.Error(cerr))
+		// The status and part of the page are gone: end the response as
+		// incomplete rather than let the client take it as whole.
+		_ = http.NewResponseController(w.rw).Flush()
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// errClientGone marks write errors of the connection to the client.
+var errClientGone = errors.New("client connection failed")
+
+// decide filters the headers, chooses how the body is handled and sends
+// the status on.
+func (w *responseWriter) decide() {
+	if w.decided {
+		return
+	}
+	w.decided = true
+	h := w.Header()
+	w.filterHeaders(h)
+	if w.status != http.StatusSwitchingProtocols && w.isHTML(h) {
+		body, err := w.m.htmlBody(w.r, h, w.st, &clientWriter{w.rw})
+		if err != nil {
+			w.log.Error("cannot enforce consent on this HTML response", zap.String("path", w.r.URL.Path), zap.Error(err))
+			for k := range h {
+				delete(h, k)
+			}
+			w.status = http.StatusBadGateway
+			w.failed = err
+		} else {
+			w.body = body
+		}
+	}
+	w.rw.WriteHeader(w.status)
+}
+
+// filterHeaders drops Set-Cookie lines and Link preloads the visitor has
+// not consented to, and adds the lines that expire refused cookies.
+func (w *responseWriter) filterHeaders(h http.Header) {
+	w.m.filterResponseHeader(h, w.r, w.st)
+}
+
+// isHTML reports whether the response carries an HTML body to enforce.
+func (w *responseWriter) isHTML(h http.Header) bool {
+	if !bodyAllowed(w.r, w.status) && w.r.Method != http.MethodHead || w.status == http.StatusPartialContent {
+		return false
+	}
+	return isHTMLType(h.Get("Content-Type"))
+}
+
+// isHTMLType reports whether a Content-Type names HTML or XHTML.
+func isHTMLType(ct string) bool {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	return strings.EqualFold(ct, "text/html") || strings.EqualFold(ct, "application/xhtml+xml")
+}
+
+// bodyAllowed reports whether a response to r with this status has a body.
+func bodyAllowed(r *http.Request, status int) bool {
+	switch {
+	case r.Method == http.MethodHead:
+		return false
+	case status >= 100 && status < 200, status == http.StatusNoContent, status == http.StatusNotModified:
+		return false
+	}
+	return true
+}
+
+// clientWriter writes to the client and hides every interface but Write,
+// marking its errors as the client's.
+type clientWriter struct{ rw http.ResponseWriter }
+
+func (c *clientWriter) Write(p []byte) (int, error) {
+	n, err := c.rw.Write(p)
+	if err != nil {
+		err = errors.Join(errClientGone, err)
+	}
+	return n, err
+}
+
+func (c *clientWriter) Flush() error {
+	err := http.NewResponseController(c.rw).Flush()
+	if err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return errors.Join(errClientGone, err)
+	}
+	return nil
+}

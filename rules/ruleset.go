@@ -1,0 +1,355 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// Options configures Compile.
+type Options struct {
+	// Categories lists every category, in the order a banner presents them.
+	// It must contain Necessary. Default: DefaultCategories().
+	Categories []Category
+	// CookieCacheSize bounds the cache of cookie names that needed a prefix
+	// search. Default: 4096.
+	CookieCacheSize int
+}
+
+// Ruleset is a compiled, immutable set of vendors. It is safe for
+// concurrent use.
+type Ruleset struct {
+	categories []Category
+	necessary  CategorySet
+
+	vendors []*Vendor
+	need    []CategorySet // per vendor
+
+	hosts  map[string]int32     // host suffix → vendor
+	urls   map[string][]urlRule // host suffix → path rules, longest first
+	paths  []pathRule           // path suffixes on any host, longest first
+	exact  map[string]int32     // cookie name → vendor
+	prefix map[string]int32     // cookie name prefix → vendor
+	plens  []int                // distinct prefix lengths, longest first
+	cookie *lru.Cache[string, int32]
+
+	scripts *matcher
+}
+
+type urlRule struct {
+	path   string // path prefix, lower case
+	query  []string
+	vendor int32
+}
+
+type pathRule struct {
+	suffix string // lower case
+	vendor int32
+}
+
+// Match is the vendor a URL, cookie or script belongs to.
+type Match struct {
+	// Vendor is the matched vendor.
+	Vendor *Vendor
+	// Need holds the categories that must all be granted.
+	Need CategorySet
+}
+
+// Compile builds a Ruleset. When two vendors claim the same host, URL,
+// path or cookie pattern, the later one wins, so operator rules appended
+// after the built-in catalogue override it.
+func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
+	cats := opts.Categories
+	if len(cats) == 0 {
+		cats = DefaultCategories()
+	}
+	if len(cats) > MaxCategories {
+		return nil, fmt.Errorf("compiling rules: %d categories, at most %d are supported", len(cats), MaxCategories)
+	}
+	rs := &Ruleset{
+		hosts:  make(map[string]int32),
+		urls:   make(map[string][]urlRule),
+		exact:  make(map[string]int32),
+		prefix: make(map[string]int32),
+	}
+	seen := make(map[Category]bool)
+	for _, c := range cats {
+		if _, err := ParseCategory(string(c)); err != nil {
+			return nil, fmt.Errorf("compiling rules: %w", err)
+		}
+		if seen[c] {
+			return nil, fmt.Errorf("compiling rules: category %q listed twice", c)
+		}
+		seen[c] = true
+		rs.categories = append(rs.categories, c)
+	}
+	nb, ok := rs.Bit(Necessary)
+	if !ok {
+		return nil, errors.New("compiling rules: the categories must include \"necessary\"")
+	}
+	rs.necessary = nb
+
+	size := opts.CookieCacheSize
+	if size <= 0 {
+		size = 4096
+	}
+	cache, err := lru.New[string, int32](size)
+	if err != nil {
+		return nil, fmt.Errorf("compiling rules: %w", err)
+	}
+	rs.cookie = cache
+
+	var patterns []pattern
+	lens := make(map[int]bool)
+	for i := range vendors {
+		v := vendors[i] // copy: the Ruleset owns its vendors
+		if err := v.validate(); err != nil {
+			return nil, fmt.Errorf("compiling rules from %s: %w", sourceName(&v), err)
+		}
+		need, err := rs.Set(v.required()...)
+		if err != nil {
+			return nil, fmt.Errorf("compiling rules from %s: vendor %s: %w", sourceName(&v), v.ID, err)
+		}
+		idx := int32(len(rs.vendors))
+		rs.vendors = append(rs.vendors, &v)
+		rs.need = append(rs.need, need)
+		tracking := need&^nb != 0
+
+		for _, h := range v.Hosts {
+			rs.hosts[h] = idx
+			if tracking && len(h) >= 6 {
+				patterns = append(patterns, pattern{text: h, vendor: idx})
+			}
+		}
+		for _, u := range v.URLs {
+			slash := strings.IndexByte(u, '/')
+			host, _ := normaliseHost(u[:slash])
+			rule := urlRule{path: strings.ToLower(u[slash:]), vendor: idx}
+			if q := strings.IndexByte(rule.path, '?'); q >= 0 {
+				rule.query = strings.Split(rule.path[q+1:], "&")
+				rule.path = rule.path[:q]
+			}
+			list := rs.urls[host]
+			replaced := false
+			for j := range list {
+				if list[j].path == rule.path && strings.Join(list[j].query, "&") == strings.Join(rule.query, "&") {
+					list[j] = rule
+					replaced = true
+				}
+			}
+			if !replaced {
+				list = append(list, rule)
+			}
+			rs.urls[host] = list
+			if tracking {
+				patterns = append(patterns, pattern{text: host + u[slash:], vendor: idx})
+			}
+		}
+		for _, p := range v.Paths {
+			rs.paths = append(rs.paths, pathRule{suffix: strings.ToLower(p), vendor: idx})
+		}
+		if tracking {
+			for _, s := range v.Signatures {
+				patterns = append(patterns, pattern{text: s, vendor: idx})
+			}
+		}
+		for _, c := range v.Cookies {
+			if strings.HasSuffix(c, "*") {
+				p := strings.TrimSuffix(c, "*")
+				rs.prefix[p] = idx
+				lens[len(p)] = true
+			} else {
+				rs.exact[c] = idx
+			}
+		}
+	}
+	for _, list := range rs.urls {
+		sort.SliceStable(list, func(i, j int) bool { return len(list[i].path) > len(list[j].path) })
+	}
+	// Later path rules win: stable sort by length, keeping the last duplicate.
+	sort.SliceStable(rs.paths, func(i, j int) bool { return len(rs.paths[i].suffix) > len(rs.paths[j].suffix) })
+	for l := range lens {
+		rs.plens = append(rs.plens, l)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(rs.plens)))
+	rs.scripts = newMatcher(patterns)
+	return rs, nil
+}
+
+func sourceName(v *Vendor) string {
+	if v.Source == "" {
+		return "inline rules"
+	}
+	return v.Source
+}
+
+// Vendors returns the compiled vendors, in load order (later ones override
+// earlier ones).
+func (rs *Ruleset) Vendors() []*Vendor { return rs.vendors }
+
+// Need returns the categories vendor v requires.
+func (rs *Ruleset) Need(v *Vendor) CategorySet {
+	for i, have := range rs.vendors {
+		if have == v {
+			return rs.need[i]
+		}
+	}
+	return 0
+}
+
+// MatchURL finds the vendor serving a URL. host must be the browser's
+// canonical host: lower-case ASCII (IDNA applied), without port or trailing
+// dot. pathQuery is the path followed by the query, as sent. A URL rule
+// beats a host rule, which beats a path rule; among rules of a kind the
+// longest wins.
+func (rs *Ruleset) MatchURL(host, pathQuery string) (Match, bool) {
+	return matchURL(rs, host, pathQuery)
+}
+
+// MatchURLBytes is MatchURL for byte slices; it does not allocate.
+func (rs *Ruleset) MatchURLBytes(host, pathQuery []byte) (Match, bool) {
+	return matchURL(rs, host, pathQuery)
+}
+
+func matchURL[T string | []byte](rs *Ruleset, host, pathQuery T) (Match, bool) {
+	path, query := pathQuery, pathQuery[len(pathQuery):]
+	if q := indexByte(pathQuery, '?'); q >= 0 {
+		path, query = pathQuery[:q], pathQuery[q+1:]
+	}
+	hostIdx := int32(-1)
+	urlIdx, urlLen := int32(-1), -1
+	for h := host; len(h) > 0; {
+		if hostIdx < 0 {
+			if i, ok := rs.hosts[string(h)]; ok {
+				hostIdx = i
+			}
+		}
+		if list, ok := rs.urls[string(h)]; ok {
+			for _, r := range list {
+				if len(r.path) <= urlLen {
+					break
+				}
+				if hasPrefixFold(path, r.path) && queryHas(query, r.query) {
+					urlIdx, urlLen = r.vendor, len(r.path)
+					break
+				}
+			}
+		}
+		dot := indexByte(h, '.')
+		if dot < 0 {
+			break
+		}
+		h = h[dot+1:]
+	}
+	switch {
+	case urlIdx >= 0:
+		return rs.match(urlIdx), true
+	case hostIdx >= 0:
+		return rs.match(hostIdx), true
+	}
+	for _, r := range rs.paths {
+		if len(path) >= len(r.suffix) && hasPrefixFold(path[len(path)-len(r.suffix):], r.suffix) {
+			return rs.match(r.vendor), true
+		}
+	}
+	return Match{}, false
+}
+
+func indexByte[T string | []byte](s T, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func (rs *Ruleset) match(i int32) Match {
+	return Match{Vendor: rs.vendors[i], Need: rs.need[i]}
+}
+
+// hasPrefixFold reports whether s begins with the lower-case prefix p,
+// ignoring ASCII case.
+func hasPrefixFold[T string | []byte](s T, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// queryHas reports whether every "key=prefix" of want starts one of the
+// parameters of query.
+func queryHas[T string | []byte](query T, want []string) bool {
+	for _, w := range want {
+		found := false
+		for q := query; len(q) > 0 && !found; {
+			param := q
+			if amp := indexByte(q, '&'); amp >= 0 {
+				param, q = q[:amp], q[amp+1:]
+			} else {
+				q = q[len(q):]
+			}
+			found = hasPrefixFold(param, w)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// MatchCookie finds the vendor a cookie name belongs to: an exact name
+// first, then the longest prefix pattern.
+func (rs *Ruleset) MatchCookie(name string) (Match, bool) {
+	if i, ok := rs.exact[name]; ok {
+		return rs.match(i), true
+	}
+	if len(rs.plens) == 0 || len(name) < rs.plens[len(rs.plens)-1] {
+		return Match{}, false
+	}
+	i, ok := rs.cookie.Get(name)
+	if !ok {
+		i = rs.prefixSearch(name)
+		rs.cookie.Add(name, i)
+	}
+	if i < 0 {
+		return Match{}, false
+	}
+	return rs.match(i), true
+}
+
+func (rs *Ruleset) prefixSearch(name string) int32 {
+	for _, l := range rs.plens {
+		if l > len(name) {
+			continue
+		}
+		if i, ok := rs.prefix[name[:l]]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// MatchScript reports the vendors whose signatures, hosts or URLs appear in
+// an inline script. Only vendors that need a category besides necessary are
+// searched. need is the union of their categories; first is the vendor
+// found first in the text.
+func (rs *Ruleset) MatchScript(text []byte) (need CategorySet, first *Vendor, ok bool) {
+	need, idx := rs.scripts.scan(text, rs.need)
+	if idx < 0 {
+		return 0, nil, false
+	}
+	return need, rs.vendors[idx], true
+}

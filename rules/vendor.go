@@ -1,0 +1,202 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Vendor describes one tracker or service: what it is, which categories a
+// visitor must grant before it may run, and how to recognise its scripts,
+// pixels, frames and cookies.
+type Vendor struct {
+	// ID is a unique, lower-case identifier such as "google-analytics".
+	ID string `json:"id"`
+	// Name is the display name shown in the banner.
+	Name string `json:"name,omitempty"`
+	// Description says in one sentence what the vendor does.
+	Description string `json:"description,omitempty"`
+	// Category is the category the vendor belongs to. Use Categories instead
+	// when several must all be granted (tag managers load both analytics and
+	// marketing tags).
+	Category Category `json:"category,omitempty"`
+	// Categories, when set, must all be granted; the first one is the
+	// vendor's primary category.
+	Categories []Category `json:"categories,omitempty"`
+	// Hosts are domain suffixes: the host and all its subdomains, any path.
+	Hosts []string `json:"hosts,omitempty"`
+	// URLs are a host suffix followed by a path (and query) prefix, such as
+	// "facebook.com/tr". A URL rule beats a plain host rule.
+	URLs []string `json:"urls,omitempty"`
+	// Paths are path suffixes matched on any host, for self-hosted trackers
+	// ("/matomo.js").
+	Paths []string `json:"paths,omitempty"`
+	// Signatures are case-sensitive substrings that identify the vendor's
+	// inline script snippet. Hosts and URLs are matched in inline scripts
+	// without being listed here.
+	Signatures []string `json:"signatures,omitempty"`
+	// Cookies are cookie names as browsers store them: exact, or a prefix
+	// followed by "*".
+	Cookies []string `json:"cookies,omitempty"`
+
+	// Source names where the vendor was loaded from (a file name, "builtin"),
+	// for messages.
+	Source string `json:"-"`
+}
+
+// Primary returns the vendor's primary category.
+func (v *Vendor) Primary() Category {
+	if len(v.Categories) > 0 {
+		return v.Categories[0]
+	}
+	return v.Category
+}
+
+// required returns every category the vendor needs.
+func (v *Vendor) required() []Category {
+	if len(v.Categories) > 0 {
+		return v.Categories
+	}
+	if v.Category != "" {
+		return []Category{v.Category}
+	}
+	return nil
+}
+
+// FileFormat is the value of the "format" member of the project's rule
+// files.
+const FileFormat = "consentgate-rules/1"
+
+// File is the project's own JSON rule format.
+type File struct {
+	Format  string   `json:"format"`
+	Vendors []Vendor `json:"vendors"`
+}
+
+// ParseJSON reads vendors in the project's JSON rule format. name is used
+// in error messages and recorded as each vendor's Source. Errors give the
+// line of the offending input.
+func ParseJSON(r io.Reader, name string) ([]Vendor, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	var f File
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	if f.Format != FileFormat {
+		return nil, fmt.Errorf("%s: format %q: want %q", name, f.Format, FileFormat)
+	}
+	for i := range f.Vendors {
+		v := &f.Vendors[i]
+		v.Source = name
+		if err := v.validate(); err != nil {
+			return nil, fmt.Errorf("%s: vendor %d: %w", name, i+1, err)
+		}
+	}
+	return f.Vendors, nil
+}
+
+// jsonError turns a decoding error into one naming the file and line.
+func jsonError(name string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var off int64 = -1
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	return fmt.Errorf("%s:%d: %w", name, line, err)
+}
+
+// validate checks a vendor's fields and normalises its hosts.
+func (v *Vendor) validate() error {
+	if v.ID == "" {
+		return errors.New("missing id")
+	}
+	if v.Category != "" && len(v.Categories) > 0 {
+		return fmt.Errorf("%s: set category or categories, not both", v.ID)
+	}
+	req := v.required()
+	if len(req) == 0 {
+		return fmt.Errorf("%s: missing category", v.ID)
+	}
+	for _, c := range req {
+		if _, err := ParseCategory(string(c)); err != nil {
+			return fmt.Errorf("%s: %w", v.ID, err)
+		}
+	}
+	hosts := make([]string, len(v.Hosts)) // never write to a caller's slice
+	for i, h := range v.Hosts {
+		n, err := normaliseHost(h)
+		if err != nil {
+			return fmt.Errorf("%s: host %q: %w", v.ID, h, err)
+		}
+		hosts[i] = n
+	}
+	v.Hosts = hosts
+	for _, u := range v.URLs {
+		slash := strings.IndexByte(u, '/')
+		if slash <= 0 {
+			return fmt.Errorf("%s: url %q: want host/path", v.ID, u)
+		}
+		if _, err := normaliseHost(u[:slash]); err != nil {
+			return fmt.Errorf("%s: url %q: %w", v.ID, u, err)
+		}
+	}
+	for _, p := range v.Paths {
+		if !strings.HasPrefix(p, "/") || len(p) < 4 {
+			return fmt.Errorf("%s: path %q: want a path suffix starting with '/' and at least 4 bytes", v.ID, p)
+		}
+	}
+	for _, s := range v.Signatures {
+		if len(s) < 3 {
+			return fmt.Errorf("%s: signature %q is shorter than 3 bytes", v.ID, s)
+		}
+	}
+	for _, c := range v.Cookies {
+		if c == "" || c == "*" {
+			return fmt.Errorf("%s: empty cookie pattern", v.ID)
+		}
+		if i := strings.IndexByte(c, '*'); i >= 0 && i != len(c)-1 {
+			return fmt.Errorf("%s: cookie pattern %q: '*' is allowed only at the end", v.ID, c)
+		}
+	}
+	return nil
+}
+
+// normaliseHost lower-cases a host suffix and checks it is a plain DNS name.
+func normaliseHost(h string) (string, error) {
+	h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+	if h == "" {
+		return "", errors.New("empty host")
+	}
+	if len(h) > 253 {
+		return "", errors.New("host longer than 253 bytes")
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return "", fmt.Errorf("unexpected %q: want a DNS name without scheme, port or wildcard", c)
+		}
+	}
+	if strings.HasPrefix(h, ".") || strings.Contains(h, "..") {
+		return "", errors.New("empty label")
+	}
+	return h, nil
+}
