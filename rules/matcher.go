@@ -6,6 +6,10 @@ import "bytes"
 type pattern struct {
 	text   string
 	vendor int32
+	// url marks a host or host/path: it counts only where it reads as the
+	// host of a URL ("//www.host.com/…", also JSON-escaped "\/\/"), not
+	// as a word in data.
+	url bool
 }
 
 // matcher finds many fixed strings in a text in one pass. Every pattern is
@@ -48,6 +52,9 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 		}
 		for _, p := range m.buckets[k] {
 			if len(text)-i >= len(p.text) && bytes.Equal(text[i:i+len(p.text)], []byte(p.text)) {
+				if p.url && !urlHostAt(text, i) {
+					continue
+				}
 				if first < 0 {
 					first = p.vendor
 				}
@@ -56,4 +63,29 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 		}
 	}
 	return union, first
+}
+
+// urlHostAt reports whether the host starting at text[i] is the host of a
+// URL: reading back over a subdomain ("www.", "ssl.") it must meet "//"
+// (or the JSON-escaped "\/\/"), and the host must not continue a longer
+// name ("notgoogle-analytics.com").
+func urlHostAt(text []byte, i int) bool {
+	j := i
+	if j > 0 && text[j-1] != '.' && text[j-1] != '/' {
+		return false
+	}
+	for j > 0 && isHostByte(text[j-1]) {
+		j--
+	}
+	switch {
+	case j >= 2 && text[j-1] == '/' && text[j-2] == '/':
+		return true
+	case j >= 4 && string(text[j-4:j]) == `\/\/`:
+		return true
+	}
+	return false
+}
+
+func isHostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.'
 }

@@ -121,7 +121,7 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		for _, h := range v.Hosts {
 			rs.hosts[h] = idx
 			if tracking && len(h) >= 6 {
-				patterns = append(patterns, pattern{text: h, vendor: idx})
+				patterns = append(patterns, pattern{text: h, vendor: idx, url: true})
 			}
 		}
 		for _, u := range v.URLs {
@@ -145,7 +145,7 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 			}
 			rs.urls[host] = list
 			if tracking {
-				patterns = append(patterns, pattern{text: host + u[slash:], vendor: idx})
+				patterns = append(patterns, pattern{text: host + u[slash:], vendor: idx, url: true})
 			}
 		}
 		for _, p := range v.Paths {

@@ -201,7 +201,7 @@ func (e *Element) SetAttr(name, value string) {
 	e.edited = true
 	for i := range e.attrs {
 		a := &e.attrs[i]
-		if string(a.key) == name && !a.removed {
+		if string(a.key) == name && !a.removed && a.newKey == "" {
 			a.newVal = quoteAttr(value)
 			a.hasValue = true
 			return

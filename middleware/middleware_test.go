@@ -1,0 +1,125 @@
+package middleware
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+func newTestMiddleware(t *testing.T, cfg Config) *Middleware {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// serve runs one request through m in front of h.
+func serve(t *testing.T, m *Middleware, h http.HandlerFunc, req *http.Request) *http.Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler(h).ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const trackerPage = `<!doctype html><html><head>
+<script async src="https://www.googletagmanager.com/gtag/js?id=G-TEST123"></script>
+<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());gtag('config','G-TEST123');</script>
+<script src="/app.js"></script>
+</head><body><h1>Hello</h1>
+<img src="https://www.facebook.com/tr?id=1&ev=PageView" alt="">
+<img src="/logo.png" alt="logo">
+</body></html>`
+
+func htmlHandler(page string, cookies ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, c := range cookies {
+			w.Header().Add("Set-Cookie", c)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", "12345")
+		io.WriteString(w, page)
+	}
+}
+
+func TestUndecidedVisitorGetsNoTracker(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	req := httptest.NewRequest("GET", "https://shop.example.com/", nil)
+	resp := serve(t, m, htmlHandler(trackerPage, "_ga=GA1.1.1; Path=/", "PHPSESSID=abc; HttpOnly", "=_gid=1"), req)
+	out := body(t, resp)
+	for _, bad := range []string{`async src="https://www.googletagmanager.com`, `<img src="https://www.facebook.com/tr`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("tracker survived: %s\n%s", bad, out)
+		}
+	}
+	for _, good := range []string{`<script src="/app.js"></script>`, `<img src="/logo.png" alt="logo">`, `<h1>Hello</h1>`} {
+		if !strings.Contains(out, good) {
+			t.Errorf("non-tracker markup changed: %s missing\n%s", good, out)
+		}
+	}
+	if !strings.Contains(out, `data-consent-src="https://www.googletagmanager.com/gtag/js?id=G-TEST123"`) {
+		t.Errorf("gtag.js not neutralised restorably:\n%s", out)
+	}
+	if got := resp.Header.Values("Set-Cookie"); len(got) != 1 || got[0] != "PHPSESSID=abc; HttpOnly" {
+		t.Errorf("Set-Cookie = %q, want only the session cookie", got)
+	}
+	if resp.Header.Get("Content-Length") != "" {
+		t.Error("Content-Length kept on a rewritten body")
+	}
+}
+
+func TestConsentCookieGrantsAnalytics(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	rs := m.Rules()
+	analytics, _ := rs.Set(rules.Analytics, rules.Preferences)
+	marketing, _ := rs.Set(rules.Marketing)
+	cookie := encodeConsentCookie(rs, cookieValue{granted: analytics, denied: marketing, revision: "1", time: time.Now(), id: newConsentID(), method: methodBanner})
+	req := httptest.NewRequest("GET", "https://shop.example.com/", nil)
+	req.Header.Set("Cookie", "consentgate="+cookie+"; _ga=GA1.1.1; _fbp=fb.1.1")
+	var upstreamCookie string
+	h := func(w http.ResponseWriter, r *http.Request) {
+		upstreamCookie = r.Header.Get("Cookie")
+		htmlHandler(trackerPage, "_ga=GA1.1.2", "_fbp=fb.1.2")(w, r)
+	}
+	resp := serve(t, m, h, req)
+	out := body(t, resp)
+	if !strings.Contains(out, `<script async src="https://www.googletagmanager.com/gtag/js?id=G-TEST123"></script>`) {
+		t.Errorf("GA4 blocked despite analytics consent:\n%s", out)
+	}
+	if strings.Contains(out, `<img src="https://www.facebook.com/tr`) {
+		t.Errorf("Meta pixel loaded without marketing consent:\n%s", out)
+	}
+	if strings.Contains(upstreamCookie, "_fbp") || !strings.Contains(upstreamCookie, "_ga=GA1.1.1") {
+		t.Errorf("upstream Cookie = %q, want _ga kept and _fbp removed", upstreamCookie)
+	}
+	var sawGA, expiredFBP bool
+	for _, l := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(l, "_ga=GA1.1.2") {
+			sawGA = true
+		}
+		if strings.HasPrefix(l, "_fbp=fb.1.2") {
+			t.Errorf("marketing Set-Cookie passed: %s", l)
+		}
+		if strings.HasPrefix(l, "_fbp=;") && strings.Contains(l, "Max-Age=0") {
+			expiredFBP = true
+		}
+	}
+	if !sawGA || !expiredFBP {
+		t.Errorf("Set-Cookie = %q: want _ga passed and _fbp expired", resp.Header.Values("Set-Cookie"))
+	}
+}
