@@ -76,8 +76,7 @@ var errDecodedTooLarge = errors.New("decompressed HTML body exceeds the configur
 // consumed everything written, which lets Flush pass on all that the
 // written bytes decode to.
 type decodingWriter struct {
-	next  bodyFilter
-	limit int64
+	next bodyFilter
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -89,11 +88,11 @@ type decodingWriter struct {
 	exit    chan struct{}
 }
 
-func newDecodingWriter(coding string, next bodyFilter, limit int64) (*decodingWriter, error) {
-	d := &decodingWriter{next: next, limit: limit, exit: make(chan struct{})}
+func newDecodingWriter(coding string, next bodyFilter, limit int64) *decodingWriter {
+	d := &decodingWriter{next: next, exit: make(chan struct{})}
 	d.cond = sync.NewCond(&d.mu)
-	go d.run(coding)
-	return d, nil
+	go d.run(coding, limit)
+	return d
 }
 
 // Read is the decoder's side of the pipe.
@@ -117,8 +116,8 @@ func (d *decodingWriter) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (d *decodingWriter) run(coding string) {
-	err := d.decode(coding)
+func (d *decodingWriter) run(coding string, limit int64) {
+	err := d.decode(coding, limit)
 	d.mu.Lock()
 	d.done = true
 	d.err = err
@@ -127,38 +126,15 @@ func (d *decodingWriter) run(coding string) {
 	close(d.exit)
 }
 
-func (d *decodingWriter) decode(coding string) error {
-	var src io.Reader
-	switch coding {
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(d)
-		if err != nil {
-			return fmt.Errorf("decoding gzip body: %w", err)
-		}
-		defer zr.Close()
-		src = zr
-	case "deflate":
-		// HTTP's "deflate" is zlib-wrapped; some servers send raw deflate.
-		src = newDeflateReader(d)
-	case "br":
-		src = brotli.NewReader(d)
-	case "zstd":
-		zr, err := zstd.NewReader(d, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(64<<20))
-		if err != nil {
-			return fmt.Errorf("decoding zstd body: %w", err)
-		}
-		defer zr.Close()
-		src = zr
+func (d *decodingWriter) decode(coding string, limit int64) error {
+	src, err := decodingReader(coding, d, limit)
+	if err != nil {
+		return err
 	}
 	buf := make([]byte, 32<<10)
-	var total int64
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			total += int64(n)
-			if total > d.limit {
-				return errDecodedTooLarge
-			}
 			if _, werr := d.next.Write(buf[:n]); werr != nil {
 				return werr
 			}
@@ -167,7 +143,7 @@ func (d *decodingWriter) decode(coding string) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("decoding %s body: %w", coding, err)
+			return err
 		}
 	}
 }
@@ -254,4 +230,46 @@ func (z *deflateReader) Read(p []byte) (int, error) {
 		}
 	}
 	return z.r.Read(p)
+}
+
+// decodingReader wraps r in a decoder for the content coding, limited to
+// limit decoded bytes.
+func decodingReader(coding string, r io.Reader, limit int64) (io.Reader, error) {
+	var dec io.Reader
+	switch coding {
+	case "":
+		return r, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("consentgate: decoding gzip body: %w", err)
+		}
+		dec = zr
+	case "deflate":
+		dec = newDeflateReader(r)
+	case "br":
+		dec = brotli.NewReader(r)
+	case "zstd":
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(64<<20))
+		if err != nil {
+			return nil, fmt.Errorf("consentgate: decoding zstd body: %w", err)
+		}
+		dec = zr.IOReadCloser()
+	}
+	return &limitedReader{r: dec, left: limit}, nil
+}
+
+// limitedReader fails once more than left bytes were read.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, errDecodedTooLarge
+	}
+	return n, err
 }

@@ -27,30 +27,13 @@ func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
 	})
 }
 
-// htmlBody prepares an HTML response for enforcement: it adjusts the
-// headers (the body will change, so its length, validators and ranges go,
-// and caches must keep copies per consent) and returns the filter the body
-// goes through, or nil for a HEAD request.
+// htmlBody prepares an HTML response for enforcement and returns the
+// filter its body goes through, or nil for a HEAD request.
 func (m *Middleware) htmlBody(r *http.Request, h http.Header, st *state, dst *clientWriter) (bodyFilter, error) {
-	h.Del("Content-Length")
-	h.Del("Accept-Ranges")
-	h.Del("ETag")
-	h.Del("Last-Modified")
-	addVary(h, "Cookie")
-	if m.cfg.GPCRefuses != nil && !m.cfg.IgnoreGPC {
-		addVary(h, "Sec-GPC")
+	coding, err := m.prepareHTMLHeader(h)
+	if err != nil {
+		return nil, err
 	}
-	if !m.cfg.IgnoreDNT {
-		addVary(h, "DNT")
-	}
-	coding := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
-	if coding == "identity" {
-		coding = ""
-	}
-	if coding != "" && !canDecode(coding) {
-		return nil, fmt.Errorf("the HTML body is encoded with %q, which cannot be decoded to enforce consent", coding)
-	}
-	h.Del("Content-Encoding")
 	if r.Method == http.MethodHead {
 		return nil, nil
 	}
@@ -58,7 +41,34 @@ func (m *Middleware) htmlBody(r *http.Request, h http.Header, st *state, dst *cl
 	if coding == "" {
 		return pw, nil
 	}
-	return newDecodingWriter(coding, pw, m.cfg.MaxDecodedSize)
+	return newDecodingWriter(coding, pw, m.cfg.MaxDecodedSize), nil
+}
+
+// prepareHTMLHeader adjusts the header of an HTML response whose body will
+// be rewritten: its length, validators and ranges go, caches must keep a
+// copy per consent, and the body leaves decoded. It returns the content
+// coding to decode, and an error for a coding that cannot be.
+func (m *Middleware) prepareHTMLHeader(h http.Header) (coding string, err error) {
+	coding = strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	if coding == "identity" {
+		coding = ""
+	}
+	if coding != "" && !canDecode(coding) {
+		return "", fmt.Errorf("the HTML body is encoded with %q, which cannot be decoded to enforce consent", coding)
+	}
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	addVary(h, "Cookie")
+	if !m.cfg.IgnoreGPC {
+		addVary(h, "Sec-GPC")
+	}
+	if !m.cfg.IgnoreDNT {
+		addVary(h, "DNT")
+	}
+	return coding, nil
 }
 
 // addVary adds field to the Vary header unless it is there.

@@ -127,25 +127,32 @@ type state struct {
 // begin reads the visitor's decision and filters the request's cookies.
 func (m *Middleware) begin(r *http.Request) *state {
 	st := &state{consent: m.consentOf(r)}
-	m.FilterRequestWith(r, st)
+	m.filterRequest(r, st)
 	return st
 }
 
-// FilterRequest removes from r's Cookie headers the cookies the visitor has
-// not consented to, and limits Accept-Encoding to encodings the
-// middleware can decode. httputil.ReverseProxy users who do not wrap the
-// proxy in Handler call it from the proxy's Rewrite hook, on the outbound
-// request.
-func (m *Middleware) FilterRequest(r *http.Request) {
-	m.FilterRequestWith(r, &state{consent: m.consentOf(r)})
+// FilterRequest prepares a request for an upstream without the rest of the
+// middleware: it removes from r's Cookie headers the cookies the visitor
+// has not consented to, limits Accept-Encoding to codings the middleware
+// decodes, and returns r with the decision in its context (see
+// ConsentFromContext), where ModifyResponse finds it.
+// httputil.ReverseProxy users who do not wrap the proxy in Handler call it
+// from the proxy's Rewrite hook:
+//
+//	pr.Out = mw.FilterRequest(pr.Out)
+func (m *Middleware) FilterRequest(r *http.Request) *http.Request {
+	st := m.begin(r)
+	ctx := context.WithValue(context.WithValue(r.Context(), consentKey{}, &st.consent), stateKey{}, st)
+	return r.WithContext(ctx)
 }
 
-// FilterRequestWith is FilterRequest with an already computed state.
-func (m *Middleware) FilterRequestWith(r *http.Request, st *state) {
+type stateKey struct{}
+
+// filterRequest filters r's cookies by st's decision.
+func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	granted := st.consent.granted
 	if m.cfg.Mode != ModeReport {
-		removed := filterCookieHeader(r.Header, func(name string) bool { return m.keepCookie(name, granted) })
-		st.expire = removed
+		st.expire = filterCookieHeader(r.Header, func(name string) bool { return m.keepCookie(name, granted) })
 	}
 	limitAcceptEncoding(r)
 }

@@ -1,0 +1,133 @@
+package middleware
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// ModifyResponse enforces consent on a response an httputil.ReverseProxy
+// received: it filters Set-Cookie and Link headers, expires refused
+// cookies, and routes an HTML body through the rewriter. It reads the
+// decision from resp.Request, which FilterRequest prepared in the proxy's
+// Rewrite hook (without it, the decision is read from the outbound
+// request's cookies). The banner's endpoint is not served this way: route
+// it through Handler.
+func (m *Middleware) ModifyResponse(resp *http.Response) error {
+	req := resp.Request
+	if req == nil {
+		return errors.New("consentgate: ModifyResponse needs resp.Request")
+	}
+	st, ok := req.Context().Value(stateKey{}).(*state)
+	if !ok {
+		st = &state{consent: m.consentOf(req)}
+		if m.cfg.Mode != ModeReport {
+			granted := st.consent.granted
+			var refused []string
+			eachCookie(req.Header, func(name string) {
+				if !m.keepCookie(name, granted) {
+					refused = append(refused, name)
+				}
+			})
+			st.expire = refused
+		}
+	}
+	h := resp.Header
+	if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+		return nil
+	}
+	m.filterResponseHeader(h, req, st)
+	if resp.StatusCode == http.StatusSwitchingProtocols || resp.StatusCode == http.StatusPartialContent ||
+		!isHTMLType(h.Get("Content-Type")) || !bodyAllowed(req, resp.StatusCode) {
+		return nil
+	}
+	coding, err := m.prepareHTMLHeader(h)
+	if err != nil {
+		return fmt.Errorf("consentgate: %w", err)
+	}
+	src, err := decodingReader(coding, resp.Body, m.cfg.MaxDecodedSize)
+	if err != nil {
+		return err
+	}
+	resp.ContentLength = -1
+	resp.Uncompressed = coding != ""
+	var out bytes.Buffer
+	pw := m.newPageWriter(req, h, st, &clientWriter{rw: bufferResponseWriter{&out}})
+	resp.Body = &rewritingBody{src: src, orig: resp.Body, pw: pw, out: &out}
+	return nil
+}
+
+// eachCookie calls f with the name of each cookie in h's Cookie headers.
+func eachCookie(h http.Header, f func(name string)) {
+	for _, line := range h["Cookie"] {
+		eachCookiePair(line, func(_, name string) { f(name) })
+	}
+}
+
+// bufferResponseWriter lets the page writer's client side write into a
+// buffer that rewritingBody drains.
+type bufferResponseWriter struct{ b *bytes.Buffer }
+
+func (w bufferResponseWriter) Header() http.Header         { return http.Header{} }
+func (w bufferResponseWriter) Write(p []byte) (int, error) { return w.b.Write(p) }
+func (w bufferResponseWriter) WriteHeader(int)             {}
+
+// rewritingBody reads the upstream body through the rewriter.
+type rewritingBody struct {
+	src  io.Reader
+	orig io.ReadCloser
+	pw   *pageWriter
+	out  *bytes.Buffer
+	buf  []byte
+	done bool
+	err  error
+}
+
+func (b *rewritingBody) Read(p []byte) (int, error) {
+	for b.out.Len() == 0 && !b.done {
+		if b.buf == nil {
+			b.buf = make([]byte, 32<<10)
+		}
+		n, err := b.src.Read(b.buf)
+		if n > 0 {
+			if _, werr := b.pw.Write(b.buf[:n]); werr != nil {
+				b.finish(werr)
+				break
+			}
+		}
+		if err == io.EOF {
+			b.finish(nil)
+		} else if err != nil {
+			b.finish(err)
+		} else if n > 0 && b.out.Len() == 0 {
+			// Nothing decided yet: pass on what is, as a flush would.
+			_ = b.pw.Flush()
+		}
+	}
+	if b.out.Len() > 0 {
+		return b.out.Read(p)
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return 0, io.EOF
+}
+
+func (b *rewritingBody) finish(err error) {
+	cerr := b.pw.Close()
+	b.done = true
+	if err == nil {
+		err = cerr
+	}
+	b.err = err
+}
+
+func (b *rewritingBody) Close() error {
+	if !b.done {
+		b.done = true
+		b.pw.Close()
+	}
+	return b.orig.Close()
+}
