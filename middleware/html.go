@@ -22,7 +22,10 @@ func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
 			"video", "audio", "track", "input", "object", "embed", "base", "body", "head",
 			"use", "feimage",
 		},
-		EndTags:   []string{"body"},
+		EndTags: []string{"body"},
+		// These matter only with the attribute named: <a ping>, <area
+		// ping>, <input type=image src>, <body background>.
+		Hints:     map[string]string{"a": "ping", "area": "ping", "input": "src", "body": "background"},
 		MaxBuffer: maxBuffer,
 	})
 }
@@ -150,31 +153,61 @@ func documentBase(r *http.Request) weburl.Base {
 	return weburl.NewBase(scheme, requestHost(r), r.URL.Path)
 }
 
-// urlAttrs lists, per element, the attributes holding a URL the browser
-// loads (srcset-style lists are handled separately).
-var urlAttrs = map[string][]string{
-	"img":     {"src", "data-src"},
-	"image":   {"src", "href", "xlink:href"},
-	"iframe":  {"src", "data-src"},
-	"frame":   {"src"},
-	"source":  {"src"},
-	"video":   {"src", "poster"},
-	"audio":   {"src"},
-	"track":   {"src"},
-	"embed":   {"src"},
-	"object":  {"data"},
-	"input":   {"src"},
-	"body":    {"background"},
-	"use":     {"href", "xlink:href"},
-	"feimage": {"href", "xlink:href"},
+// urlAttrs returns, for an element, the attributes holding a URL the
+// browser loads (srcset-style lists are srcsetAttrs).
+func urlAttrs(name string) []string {
+	switch name {
+	case "img":
+		return imgAttrs
+	case "image":
+		return imageAttrs
+	case "iframe":
+		return iframeAttrs
+	case "frame", "audio", "track", "embed", "input", "source":
+		return srcAttrs
+	case "video":
+		return videoAttrs
+	case "object":
+		return objectAttrs
+	case "body":
+		return bodyAttrs
+	case "use", "feimage":
+		return hrefAttrs
+	}
+	return nil
 }
 
-// srcsetAttrs lists the attributes holding image candidate lists.
-var srcsetAttrs = map[string][]string{
-	"img":    {"srcset", "data-srcset"},
-	"source": {"srcset"},
-	"link":   {"imagesrcset"},
+var (
+	imgAttrs    = []string{"src", "data-src"}
+	imageAttrs  = []string{"src", "href", "xlink:href"}
+	iframeAttrs = []string{"src", "data-src"}
+	srcAttrs    = []string{"src"}
+	videoAttrs  = []string{"src", "poster"}
+	objectAttrs = []string{"data"}
+	bodyAttrs   = []string{"background"}
+	hrefAttrs   = []string{"href", "xlink:href"}
+	linkAttrs   = []string{"href"}
+)
+
+// srcsetAttrs returns the attributes of an element holding image candidate
+// lists.
+func srcsetAttrs(name string) []string {
+	switch name {
+	case "img":
+		return imgSrcset
+	case "source":
+		return sourceSrcset
+	case "link":
+		return linkSrcset
+	}
+	return nil
 }
+
+var (
+	imgSrcset    = []string{"srcset", "data-srcset"}
+	sourceSrcset = []string{"srcset"}
+	linkSrcset   = []string{"imagesrcset"}
+)
 
 // loadingRels are the link relations that make the browser fetch or
 // connect to the target.
@@ -185,19 +218,19 @@ var loadingRels = []string{
 
 // Element judges one start tag.
 func (p *page) Element(e *htmlrewrite.Element) error {
-	name := string(e.Name())
+	name := e.Name()
 	if e.Partial() {
-		p.overflowElement(e, name)
+		p.overflowElement(e, string(name))
 		return nil
 	}
 	if e.Foreign() {
-		switch name {
+		switch string(name) {
 		case "script", "image", "use", "feimage":
-			p.judgeAttrs(e, name, []string{"href", "xlink:href"})
+			p.judgeAttrs(e, "svg", hrefAttrs)
 		}
 		return nil
 	}
-	switch name {
+	switch string(name) {
 	case "base":
 		if href, ok := e.Attr("href"); ok && !p.baseSet {
 			p.baseSet = true
@@ -209,22 +242,23 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.script(e)
 	case "link":
 		if rel, ok := e.Attr("rel"); ok && relLoads(rel) {
-			p.judgeAttrs(e, name, []string{"href"})
+			p.judgeAttrs(e, "link", linkAttrs)
 		}
 	case "a", "area":
 		p.judgePing(e)
 	case "input":
 		if t, ok := e.Attr("type"); ok && bytes.EqualFold(bytes.TrimSpace(t), []byte("image")) {
-			p.judgeAttrs(e, name, urlAttrs[name])
+			p.judgeAttrs(e, "input", srcAttrs)
 		}
 	case "iframe":
-		p.judgeAttrs(e, name, urlAttrs[name])
+		p.judgeAttrs(e, "iframe", iframeAttrs)
 		p.srcdoc(e)
 	case "head":
 		// Consent Mode defaults go here (see banner.go).
 	default:
-		if attrs, ok := urlAttrs[name]; ok {
-			p.judgeAttrs(e, name, attrs)
+		n := string(name)
+		if attrs := urlAttrs(n); attrs != nil {
+			p.judgeAttrs(e, n, attrs)
 		}
 	}
 	return nil
@@ -271,7 +305,7 @@ func (p *page) judgeAttrs(e *htmlrewrite.Element, name string, attrs []string) {
 			}
 		}
 	}
-	for _, a := range srcsetAttrs[name] {
+	for _, a := range srcsetAttrs(name) {
 		if v, ok := e.Attr(a); ok {
 			if match, bad := p.judgeList(v, true); bad {
 				blocked = append(blocked, a)

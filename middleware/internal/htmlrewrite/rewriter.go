@@ -46,6 +46,11 @@ type Settings struct {
 	// EndTags lists the lower-case names of the end tags passed to
 	// Handler.EndTag.
 	EndTags []string
+	// Hints narrows Elements: a start tag named here goes to the handler
+	// only when its bytes contain the hint (lower case, compared without
+	// regard to case), so that common tags the handler rarely needs, such
+	// as <a> for its ping attribute, are passed through without lexing.
+	Hints map[string]string
 	// MaxBuffer caps the bytes held back while a tag or a wanted element's
 	// content is undecided. Default: 256 KiB.
 	MaxBuffer int
@@ -53,25 +58,23 @@ type Settings struct {
 
 // Compiled is the prepared form of Settings, shared by many Rewriters.
 type Compiled struct {
-	elements map[string]bool
-	endTags  map[string]bool
-	max      int
-	all      bool // tests: every start tag is wanted
+	tags *tagSet
+	max  int
+	all  bool // tests: every start tag is wanted
 }
 
 // Compile prepares settings for use by many rewriters.
 func Compile(s Settings) *Compiled {
-	c := &Compiled{elements: make(map[string]bool), endTags: make(map[string]bool), max: s.MaxBuffer}
+	c := &Compiled{tags: newTagSet(s.Elements, s.EndTags, s.Hints), max: s.MaxBuffer}
 	if c.max <= 0 {
 		c.max = 256 << 10
 	}
-	for _, n := range s.Elements {
-		c.elements[n] = true
-	}
-	for _, n := range s.EndTags {
-		c.endTags[n] = true
-	}
 	return c
+}
+
+// wanted reports whether the handler wants start tags named name.
+func (c *Compiled) wanted(name []byte) bool {
+	return c.all || c.tags.lookup(name)&flagWanted != 0
 }
 
 // ErrClosed is returned by writes after Close.
@@ -100,12 +103,18 @@ const (
 	asAttrName
 	asAfterAttrName
 	asBeforeValue
-	asDQ
-	asSQ
 	asUnquoted
 	asAfterQuoted
 	asSelfClosing
+	// The states from here on leave the byte loop of skipTag.
+	asDQ
+	asSQ
+	asClosed     // pseudo-state: the tag closed
+	asClosedSelf // pseudo-state: the tag closed with "/>"
 )
+
+// asLoop is the number of states the byte loop handles.
+const asLoop = asDQ
 
 // scriptState is the script data sub-state.
 type scriptState uint8
@@ -435,7 +444,7 @@ func (r *Rewriter) overflowTag() error {
 	if len(name) <= maxTagName {
 		key = appendLower(key, name)
 	}
-	if len(key) == 0 || !r.c.elements[string(key)] {
+	if len(key) == 0 || !r.c.wanted(key) {
 		r.startTagScan(key, false, n)
 		return nil
 	}
@@ -464,7 +473,7 @@ func (r *Rewriter) overflowTag() error {
 }
 
 // flagDropOnClose marks an unlexed tag being removed: dropping ends with it.
-const flagDropOnClose tagFlags = 1 << 15
+const flagDropOnClose tagFlags = 1 << 31
 
 func appendLower(dst, name []byte) []byte {
 	for _, c := range name {
@@ -482,35 +491,139 @@ func (r *Rewriter) inForeign() bool {
 // data scans text and the markup that follows it.
 func (r *Rewriter) data(final bool) (bool, error) {
 	b := r.buf
-	i := bytes.IndexByte(b[r.pos:], '<')
-	if i < 0 {
-		r.pos = len(b)
-		return false, nil
-	}
-	r.pos += i
-	if r.pos+1 >= len(b) {
-		if final {
+	for {
+		i := bytes.IndexByte(b[r.pos:], '<')
+		if i < 0 {
 			r.pos = len(b)
 			return false, nil
 		}
-		return true, nil
+		r.pos += i
+		if r.pos+1 >= len(b) {
+			if final {
+				r.pos = len(b)
+				return false, nil
+			}
+			return true, nil
+		}
+		c := b[r.pos+1]
+		if r.plain() {
+			// The common case, kept in this loop: a tag that neither the
+			// handler nor the tokenizer cares about, complete in the
+			// buffer.
+			start := 1
+			if c == '/' {
+				start = 2
+			}
+			if start < len(b)-r.pos && isASCIIAlpha(b[r.pos+start]) {
+				if end, ok := r.plainTag(b, r.pos, start); ok {
+					r.pos = end
+					continue
+				}
+			}
+		}
+		switch {
+		case isASCIIAlpha(c):
+			return r.startTag(final)
+		case c == '/':
+			return r.endTag(final)
+		case c == '!':
+			return r.markupDecl(final)
+		case c == '?':
+			r.tokStart = r.pos
+			r.pos += 2
+			r.mode = modeBogus
+			return false, nil
+		default:
+			r.pos++
+		}
 	}
-	switch c := b[r.pos+1]; {
-	case isASCIIAlpha(c):
-		return r.startTag(final)
-	case c == '/':
-		return r.endTag(final)
-	case c == '!':
-		return r.markupDecl(final)
-	case c == '?':
-		r.tokStart = r.pos
-		r.pos += 2
-		r.mode = modeBogus
-		return false, nil
-	default:
-		r.pos++
-		return false, nil
+}
+
+// plain reports whether the context lets ordinary tags pass without any
+// bookkeeping: HTML content, not inside <noscript>, not dropping, not
+// tracing.
+func (r *Rewriter) plain() bool {
+	return len(r.stack) == 0 && !r.noscript && !r.drop && !r.dropEnd && r.trace == nil && !r.c.all
+}
+
+// plainTag reads the tag at b[at:] (its name starts at b[at+start]) and, if
+// its name has no flags at all and the whole tag is in b, returns the
+// offset after it.
+func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
+	var k tagKey
+	i := at + start
+	for ; i < len(b); i++ {
+		c := b[i]
+		if byteClass[c] != clOther {
+			break
+		}
+		if k.n == maxTagName {
+			return 0, false
+		}
+		k.b[k.n] = lower(c)
+		k.n++
 	}
+	if i >= len(b) {
+		return 0, false
+	}
+	mask := plainStartMask
+	if start == 2 {
+		mask = plainEndMask
+	}
+	if r.c.tags.get(&k)&mask != 0 {
+		return 0, false
+	}
+	as := asName
+	i, as = scanTag(b, i, as)
+	if as != asClosed && as != asClosedSelf {
+		return 0, false
+	}
+	return i, true
+}
+
+// The flags that make a tag matter in HTML content (outside foreign
+// content, where breakout and integration-point flags would matter too).
+const (
+	plainStartMask = tagStructural | flagWanted | flagHinted
+	plainEndMask   = flagWantedEnd | flagTemplate | flagNoscript
+)
+
+// scanTag runs the tag states over b from i in state as until the tag
+// closes (as is then asClosed or asClosedSelf and i is after the '>') or b
+// ends (i == len(b)).
+func scanTag(b []byte, i int, as attrState) (int, attrState) {
+	for i < len(b) {
+		// The byte loop: runs while in an unquoted state. After an
+		// ordinary byte the state is a name or an unquoted value, which
+		// further ordinary bytes do not change, so runs of them are
+		// skipped without the dependent table step.
+		for as < asLoop && i < len(b) {
+			cl := byteClass[b[i]]
+			as = attrTrans[as&7][cl]
+			i++
+			if cl == clOther {
+				for i < len(b) && byteClass[b[i]] == clOther {
+					i++
+				}
+			}
+		}
+		switch as {
+		case asDQ, asSQ:
+			q := byte('"')
+			if as == asSQ {
+				q = '\''
+			}
+			j := bytes.IndexByte(b[i:], q)
+			if j < 0 {
+				return len(b), as
+			}
+			i += j + 1
+			as = asAfterQuoted
+		case asClosed, asClosedSelf:
+			return i, as
+		}
+	}
+	return i, as
 }
 
 // markupDecl handles "<!": comments, CDATA in foreign content, doctypes and
@@ -686,12 +799,31 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 		key = lname[:ln]
 	}
 	foreign := r.inForeign()
-	flags := lookupTag(key)
+	flags := r.c.tags.lookup(key)
 	if foreign && flags&flagFont != 0 {
 		// <font> leaves foreign content only with color, face or size.
 		return r.lexedStart(final, key, flags, true)
 	}
-	if !long && r.c.elements[string(key)] || r.c.all || foreign && flags&flagAnnotation != 0 {
+	wanted := flags&flagWanted != 0 || r.c.all
+	if wanted && flags&flagHinted != 0 && !r.c.all {
+		end, as := scanTag(b, nameEnd, asName)
+		if as != asClosed && as != asClosedSelf {
+			if final {
+				r.pos = len(b)
+				return false, nil
+			}
+			return true, nil
+		}
+		if !containsFold(b[r.pos:end], r.c.tags.hints[string(key)]) && !(r.noscript && indexNoscriptEnd(b[r.pos:end]) >= 0) {
+			// Not what the handler is after: pass it through unlexed.
+			r.tokStart = r.pos
+			r.pos = end
+			r.traceTok('S', r.tokStart, end)
+			r.afterTag(key, flags, false, as == asClosedSelf, false)
+			return false, nil
+		}
+	}
+	if wanted || foreign && flags&flagAnnotation != 0 {
 		return r.lexedStart(final, key, flags, false)
 	}
 	r.startTagScan(key, false, nameEnd-r.pos)
@@ -709,16 +841,53 @@ func (r *Rewriter) startTagScan(name []byte, end bool, n int) {
 	r.tagEnd = end
 	r.tagSelf = false
 	r.tagNameN = copy(r.tagName[:], name)
-	r.tagFlags = lookupTag(name)
+	r.tagFlags = r.c.tags.lookup(name)
 	r.pos += n
 }
 
-// skipTag scans an unlexed tag to its '>' (quotes respected).
+// skipTag scans an unlexed tag to its '>', following the standard's
+// attribute states (a '>' inside a quoted value does not close the tag).
 func (r *Rewriter) skipTag(final bool) bool {
+	if r.noscript {
+		return r.skipTagNoscript(final)
+	}
+	i, as := scanTag(r.buf, r.pos, r.as)
+	if as == asClosed || as == asClosedSelf {
+		r.pos = i
+		r.closeScannedTag(as == asClosedSelf)
+		return false
+	}
+	r.as = as
+	r.pos = len(r.buf)
+	if final {
+		r.mode = modeData
+		r.endDrop()
+	}
+	return !final
+}
+
+// closeScannedTag ends an unlexed tag at pos.
+func (r *Rewriter) closeScannedTag(self bool) {
+	r.tagSelf = self
+	r.mode = modeData
+	r.endDrop()
+	r.traceTag()
+	if r.tagFlags&(tagStructural) != 0 || r.tagEnd || r.noTree || len(r.stack) > 0 {
+		r.afterTag(r.tagName[:r.tagNameN], r.tagFlags, r.tagEnd, self, false)
+	}
+}
+
+// tagStructural are the flags whose start tags change the tokenizer or
+// tree state.
+const tagStructural = flagRawText | flagRCData | flagScript | flagPlaintext | flagNoscript | flagForeignRoot | flagTemplate
+
+// skipTagNoscript is skipTag inside <noscript>, where a scripting
+// browser's "</noscript" ends the noscript even within this tag.
+func (r *Rewriter) skipTagNoscript(final bool) bool {
 	b := r.buf
 	for i := r.pos; i < len(b); i++ {
 		c := b[i]
-		if r.noscript && c == '<' && (r.as == asDQ || r.as == asSQ || r.as == asUnquoted || r.as == asAttrName) {
+		if c == '<' && r.as != asName && r.as != asBeforeAttr && r.as != asAfterAttrName && r.as != asSelfClosing {
 			if j := indexNoscriptEnd(b[i:]); j == 0 {
 				// A scripting browser ends the noscript here, inside this
 				// tag: follow it.
@@ -731,83 +900,11 @@ func (r *Rewriter) skipTag(final bool) bool {
 				return true
 			}
 		}
-		switch r.as {
-		case asName, asBeforeAttr, asAttrName, asAfterAttrName, asAfterQuoted, asSelfClosing:
-			switch {
-			case c == '>':
-				r.pos = i + 1
-				r.tagSelf = r.as == asSelfClosing
-				r.mode = modeData
-				r.endDrop()
-				r.traceTag()
-				r.afterTag(r.tagName[:r.tagNameN], r.tagFlags, r.tagEnd, r.tagSelf, false)
-				return false
-			case c == '/':
-				r.as = asSelfClosing
-			case isSpace(c):
-				switch r.as {
-				case asName, asAfterQuoted, asSelfClosing:
-					r.as = asBeforeAttr
-				case asAttrName:
-					r.as = asAfterAttrName
-				}
-			case c == '=' && (r.as == asAttrName || r.as == asAfterAttrName):
-				r.as = asBeforeValue
-			default:
-				if r.as != asName {
-					r.as = asAttrName
-				}
-			}
-		case asBeforeValue:
-			switch {
-			case c == '"':
-				r.as = asDQ
-			case c == '\'':
-				r.as = asSQ
-			case c == '>':
-				r.pos = i + 1
-				r.mode = modeData
-				r.endDrop()
-				r.traceTag()
-				r.afterTag(r.tagName[:r.tagNameN], r.tagFlags, r.tagEnd, false, false)
-				return false
-			case isSpace(c):
-			default:
-				r.as = asUnquoted
-			}
-		case asDQ:
-			if j := bytes.IndexByte(b[i:], '"'); j < 0 || r.noscript {
-				if j < 0 && !r.noscript {
-					i = len(b) - 1
-				} else if c == '"' {
-					r.as = asAfterQuoted
-				}
-			} else {
-				i += j
-				r.as = asAfterQuoted
-			}
-		case asSQ:
-			if j := bytes.IndexByte(b[i:], '\''); j < 0 || r.noscript {
-				if j < 0 && !r.noscript {
-					i = len(b) - 1
-				} else if c == '\'' {
-					r.as = asAfterQuoted
-				}
-			} else {
-				i += j
-				r.as = asAfterQuoted
-			}
-		case asUnquoted:
-			if isSpace(c) {
-				r.as = asBeforeAttr
-			} else if c == '>' {
-				r.pos = i + 1
-				r.mode = modeData
-				r.endDrop()
-				r.traceTag()
-				r.afterTag(r.tagName[:r.tagNameN], r.tagFlags, r.tagEnd, false, false)
-				return false
-			}
+		r.as = attrTrans[r.as][byteClass[c]]
+		if r.as >= asClosed {
+			r.pos = i + 1
+			r.closeScannedTag(r.as == asClosedSelf)
+			return false
 		}
 	}
 	r.pos = len(b)
@@ -817,6 +914,54 @@ func (r *Rewriter) skipTag(final bool) bool {
 	}
 	return !final
 }
+
+// Byte classes of the tag scanner.
+const (
+	clOther = iota
+	clSpace
+	clSlash
+	clGT
+	clEq
+	clDQ
+	clSQ
+	numClasses
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte{' ', '\t', '\n', '\f', '\r'} {
+		t[c] = clSpace
+	}
+	t['/'], t['>'], t['='], t['"'], t['\''] = clSlash, clGT, clEq, clDQ, clSQ
+	return t
+}()
+
+// attrTrans is the standard's tag states as a transition table over byte
+// classes (tag name, attribute name and value states; the quoted-value
+// states are skipped with IndexByte instead).
+var attrTrans = func() (t [asSQ + 1][numClasses]attrState) {
+	for s := asName; s <= asSQ; s++ {
+		for c := 0; c < numClasses; c++ {
+			t[s][c] = s
+		}
+	}
+	set := func(s attrState, other, space, slash, gt, eq, dq, sq attrState) {
+		t[s] = [numClasses]attrState{other, space, slash, gt, eq, dq, sq}
+	}
+	//  state          other       space         slash          gt        eq             dq          sq
+	set(asName, asName, asBeforeAttr, asSelfClosing, asClosed, asName, asName, asName)
+	set(asBeforeAttr, asAttrName, asBeforeAttr, asSelfClosing, asClosed, asAttrName, asAttrName, asAttrName)
+	set(asAttrName, asAttrName, asAfterAttrName, asSelfClosing, asClosed, asBeforeValue, asAttrName, asAttrName)
+	set(asAfterAttrName, asAttrName, asAfterAttrName, asSelfClosing, asClosed, asBeforeValue, asAttrName, asAttrName)
+	set(asBeforeValue, asUnquoted, asBeforeValue, asUnquoted, asClosed, asUnquoted, asDQ, asSQ)
+	set(asUnquoted, asUnquoted, asBeforeAttr, asUnquoted, asClosed, asUnquoted, asUnquoted, asUnquoted)
+	set(asAfterQuoted, asAttrName, asBeforeAttr, asSelfClosing, asClosed, asAttrName, asAttrName, asAttrName)
+	set(asSelfClosing, asAttrName, asBeforeAttr, asSelfClosing, asClosedSelf, asAttrName, asAttrName, asAttrName)
+	// Inside quoted values only the closing quote matters; the scanner
+	// jumps to it, but the rows are complete for the noscript path.
+	set(asDQ, asDQ, asDQ, asDQ, asDQ, asDQ, asAfterQuoted, asDQ)
+	set(asSQ, asSQ, asSQ, asSQ, asSQ, asSQ, asSQ, asAfterQuoted)
+	return t
+}()
 
 func (r *Rewriter) traceTag() {
 	if r.tagEnd {
@@ -887,7 +1032,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 		}
 		return false, nil
 	}
-	if r.c.elements[string(name)] || r.c.all {
+	if r.c.wanted(name) {
 		if err := r.h.Element(e); err != nil {
 			return false, err
 		}
@@ -1078,7 +1223,7 @@ func (r *Rewriter) endTag(final bool) (bool, error) {
 		lname[i] = lower(name[i])
 	}
 	key := lname[:n]
-	if len(key) > 0 && r.c.endTags[string(key)] && len(r.stack) == 0 && r.template == 0 && !r.noscript {
+	if len(key) > 0 && r.c.tags.lookup(key)&flagWantedEnd != 0 && len(r.stack) == 0 && r.template == 0 && !r.noscript {
 		t := &r.end
 		t.name = append(t.name[:0], key...)
 		t.before = t.before[:0]
@@ -1381,4 +1526,53 @@ func tagNameWord(b []byte, start int) (n int, ok bool) {
 // String describes the rewriter's state, for debugging.
 func (r *Rewriter) String() string {
 	return fmt.Sprintf("mode=%d pos=%d emit=%d held=%v stack=%d", r.mode, r.pos, r.emit, r.held, len(r.stack))
+}
+
+// containsFold reports whether b contains the lower-case ASCII string s,
+// ignoring case. The lower-case spelling is searched first; the folding
+// search runs only when an upper-case first letter occurs at all.
+func containsFold(b []byte, s string) bool {
+	if len(s) == 0 || bytes.Contains(b, []byte(s)) {
+		return true
+	}
+	upper := s[0]
+	if 'a' <= upper && upper <= 'z' {
+		upper -= 'a' - 'A'
+	}
+	for i := bytes.IndexByte(b, upper); i >= 0 && i+len(s) <= len(b); {
+		match := true
+		for j := 1; j < len(s); j++ {
+			if lower(b[i+j]) != s[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+		next := bytes.IndexByte(b[i+1:], upper)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	// Mixed case starting with the lower-case letter ("pInG").
+	for i := bytes.IndexByte(b, s[0]); i >= 0 && i+len(s) <= len(b); {
+		match := true
+		for j := 1; j < len(s); j++ {
+			if lower(b[i+j]) != s[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+		next := bytes.IndexByte(b[i+1:], s[0])
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }

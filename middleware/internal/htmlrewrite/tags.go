@@ -1,8 +1,11 @@
 package htmlrewrite
 
+import "encoding/binary"
+
 // tagFlags say how a tag name affects tokenizing and the tree, as far as a
-// rewriter needs to know without building the tree.
-type tagFlags uint16
+// rewriter needs to know without building the tree, and what the handler
+// asked for.
+type tagFlags uint32
 
 const (
 	flagRawText     tagFlags = 1 << iota // content is RAWTEXT: style, xmp, iframe, noembed, noframes
@@ -18,6 +21,9 @@ const (
 	flagTemplate                         // <template>
 	flagFont                             // <font>: leaves foreign content when it has color, face or size
 	flagVoid                             // void element: no content, no end tag
+	flagWanted                           // the handler wants the start tag
+	flagWantedEnd                        // the handler wants the end tag
+	flagHinted                           // wanted only when the tag holds its hint
 )
 
 // tagTable maps lower-case tag names to their flags.
@@ -67,12 +73,122 @@ var tagTable = map[string]tagFlags{
 // read but never special.
 const maxTagName = 16
 
-func lookupTag(name []byte) tagFlags {
-	if len(name) > maxTagName {
+// tagSet maps lower-case tag names to flags with open addressing over a
+// small power-of-two table. A name of up to 16 bytes is held as two
+// little-endian words, so hashing and comparing are a few word operations.
+// It replaces Go maps on the hot path, where every tag is looked up.
+type tagSet struct {
+	slots [512]tagSlot
+	hints map[string]string // tag → lower-case substring that must appear in it
+}
+
+type tagSlot struct {
+	w0, w1 uint64
+	n      uint8
+	flags  tagFlags
+}
+
+// tagKey is a lower-case tag name of up to maxTagName bytes, zero padded.
+type tagKey struct {
+	b [maxTagName]byte
+	n int
+}
+
+func (k *tagKey) words() (uint64, uint64) {
+	return binary.LittleEndian.Uint64(k.b[0:8]), binary.LittleEndian.Uint64(k.b[8:16])
+}
+
+func (k *tagKey) bytes() []byte { return k.b[:k.n] }
+
+func slotIndex(w0, w1 uint64, n int) uint32 {
+	h := w0*0x9E3779B97F4A7C15 ^ w1*0xC2B2AE3D27D4EB4F ^ uint64(n)*0x165667B19E3779F9
+	return uint32(h >> 55) // 9 bits: 512 slots
+}
+
+func makeKey(name []byte) (tagKey, bool) {
+	var k tagKey
+	if len(name) == 0 || len(name) > maxTagName {
+		return k, false
+	}
+	for i, c := range name {
+		k.b[i] = lower(c)
+	}
+	k.n = len(name)
+	return k, true
+}
+
+// add ORs flags into name's entry.
+func (t *tagSet) add(name string, flags tagFlags) {
+	k, ok := makeKey([]byte(name))
+	if !ok {
+		return
+	}
+	w0, w1 := k.words()
+	for i := slotIndex(w0, w1, k.n); ; i++ {
+		s := &t.slots[i&uint32(len(t.slots)-1)]
+		if s.n == 0 {
+			s.w0, s.w1, s.n, s.flags = w0, w1, uint8(k.n), flags
+			return
+		}
+		if s.w0 == w0 && s.w1 == w1 && int(s.n) == k.n {
+			s.flags |= flags
+			return
+		}
+	}
+}
+
+// get returns the flags of a key (0 if unknown).
+func (t *tagSet) get(k *tagKey) tagFlags {
+	if k.n == 0 {
 		return 0
 	}
-	return tagTable[string(name)]
+	w0, w1 := k.words()
+	for i := slotIndex(w0, w1, k.n); ; i++ {
+		s := &t.slots[i&uint32(len(t.slots)-1)]
+		if s.w0 == w0 && s.w1 == w1 && int(s.n) == k.n {
+			return s.flags
+		}
+		if s.n == 0 {
+			return 0
+		}
+	}
 }
+
+// lookup returns the flags of a name (0 if unknown or too long).
+func (t *tagSet) lookup(name []byte) tagFlags {
+	k, ok := makeKey(name)
+	if !ok {
+		return 0
+	}
+	return t.get(&k)
+}
+
+// newTagSet builds the table: the standard's flags for every tag, plus what
+// a handler wants.
+func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
+	t := &tagSet{hints: make(map[string]string)}
+	for name, f := range tagTable {
+		t.add(name, f)
+	}
+	for _, n := range elements {
+		t.add(n, flagWanted)
+	}
+	for _, n := range endTags {
+		t.add(n, flagWantedEnd)
+	}
+	for n, h := range hints {
+		t.add(n, flagHinted)
+		t.hints[n] = h
+	}
+	return t
+}
+
+// lookupTag returns the standard's flags of a lower-case name.
+func lookupTag(name []byte) tagFlags {
+	return baseTags.lookup(name)
+}
+
+var baseTags = newTagSet(nil, nil, nil)
 
 func isASCIIAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
