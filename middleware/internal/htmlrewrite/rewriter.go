@@ -594,15 +594,16 @@ const (
 func scanTag(b []byte, i int, as attrState) (int, attrState) {
 	for i < len(b) {
 		// The byte loop: runs while in an unquoted state. After an
-		// ordinary byte the state is a name or an unquoted value, which
-		// further ordinary bytes do not change, so runs of them are
-		// skipped without the dependent table step.
+		// ordinary byte the state is a name or an unquoted value, and
+		// after whitespace one that whitespace keeps, so further bytes of
+		// the same class change nothing: runs of them are skipped without
+		// the dependent table step.
 		for as < asLoop && i < len(b) {
 			cl := byteClass[b[i]]
 			as = attrTrans[as&7][cl]
 			i++
-			if cl == clOther {
-				for i < len(b) && byteClass[b[i]] == clOther {
+			if cl <= clSpace {
+				for i < len(b) && byteClass[b[i]] == cl {
 					i++
 				}
 			}
