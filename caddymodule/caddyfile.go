@@ -53,9 +53,18 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    max_buffer_size <size>
 //	    overflow        block|allow
 //	    max_decoded_size <size>
+//	    endpoint        <path>
+//	    banner          on|off
+//	    policy_url      <url>
+//	    default_language <lang>
+//	    text            <lang> <key> <text>
+//	    banner_template <file>
+//	    consent_mode
+//	    gpc_last_update <YYYY-MM-DD>
+//	    record_ip       truncate|full|omit
 //	}
 //
-// Each sub-directive may appear once, except vendor.
+// Each sub-directive may appear once, except vendor and text.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
@@ -64,7 +73,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	seen := map[string]bool{}
 	for d.NextBlock(0) {
 		key := d.Val()
-		if key != "vendor" {
+		if key != "vendor" && key != "text" {
 			if seen[key] {
 				return d.Errf("duplicate sub-directive %q", key)
 			}
@@ -112,6 +121,40 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.Overflow, err = oneOf(d, "block", "allow")
 		case "max_decoded_size":
 			h.MaxDecodedSize, err = size(d)
+		case "endpoint":
+			h.Endpoint, err = single(d)
+		case "banner":
+			h.Banner, err = oneOf(d, "on", "off")
+		case "policy_url":
+			h.PolicyURL, err = single(d)
+		case "default_language":
+			h.DefaultLanguage, err = single(d)
+		case "text":
+			args := d.RemainingArgs()
+			if len(args) != 3 {
+				return d.Errf("text: want <lang> <key> <text>, got %d arguments", len(args))
+			}
+			if h.Texts == nil {
+				h.Texts = map[string]map[string]string{}
+			}
+			if h.Texts[args[0]] == nil {
+				h.Texts[args[0]] = map[string]string{}
+			}
+			if _, dup := h.Texts[args[0]][args[1]]; dup {
+				return d.Errf("text: %s %s given twice", args[0], args[1])
+			}
+			h.Texts[args[0]][args[1]] = args[2]
+		case "banner_template":
+			h.BannerTemplate, err = single(d)
+		case "consent_mode":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			h.ConsentMode = true
+		case "gpc_last_update":
+			h.GPCLastUpdate, err = single(d)
+		case "record_ip":
+			h.RecordIP, err = oneOf(d, "truncate", "full", "omit")
 		default:
 			return d.Errf("unknown sub-directive %q", key)
 		}

@@ -66,6 +66,26 @@ type Handler struct {
 	// MaxDecodedSize caps a decompressed HTML body, in bytes. Default:
 	// 1073741824 (1 GiB).
 	MaxDecodedSize int64 `json:"max_decoded_size,omitempty"`
+	// Endpoint is the base path consent answers itself. Default:
+	// /.well-known/consent.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Banner is "on" (default) or "off".
+	Banner string `json:"banner,omitempty"`
+	// PolicyURL is the privacy policy the banner links to.
+	PolicyURL string `json:"policy_url,omitempty"`
+	// DefaultLanguage is the banner's fallback language. Default: en.
+	DefaultLanguage string `json:"default_language,omitempty"`
+	// Texts overrides banner texts: language → key → text.
+	Texts map[string]map[string]string `json:"texts,omitempty"`
+	// BannerTemplate is an html/template file replacing the banner markup.
+	BannerTemplate string `json:"banner_template,omitempty"`
+	// ConsentMode injects Google Consent Mode v2 default and update calls.
+	ConsentMode bool `json:"consent_mode,omitempty"`
+	// GPCLastUpdate is the date /.well-known/gpc.json gives (YYYY-MM-DD).
+	GPCLastUpdate string `json:"gpc_last_update,omitempty"`
+	// RecordIP is how consent records hold the client address: truncate
+	// (default), full or omit.
+	RecordIP string `json:"record_ip,omitempty"`
 
 	mw *middleware.Middleware
 }
@@ -81,22 +101,31 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Config returns the middleware configuration the handler's fields give.
 func (h *Handler) Config() middleware.Config {
 	return middleware.Config{
-		Categories:     categories(h.Categories),
-		NoCatalogue:    h.NoCatalogue,
-		RuleFiles:      h.RuleFiles,
-		Vendors:        h.Vendors,
-		UnknownCookies: h.UnknownCookies,
-		Mode:           h.Mode,
-		CookieName:     h.CookieName,
-		CookieMaxAge:   time.Duration(h.CookieMaxAge),
-		Revision:       h.Revision,
-		GPCRefuses:     categories(h.GPC),
-		IgnoreGPC:      h.IgnoreGPC,
-		DNTRefuses:     categories(h.DNT),
-		IgnoreDNT:      h.IgnoreDNT,
-		MaxBufferSize:  h.MaxBufferSize,
-		Overflow:       h.Overflow,
-		MaxDecodedSize: h.MaxDecodedSize,
+		Categories:      categories(h.Categories),
+		NoCatalogue:     h.NoCatalogue,
+		RuleFiles:       h.RuleFiles,
+		Vendors:         h.Vendors,
+		UnknownCookies:  h.UnknownCookies,
+		Mode:            h.Mode,
+		CookieName:      h.CookieName,
+		CookieMaxAge:    time.Duration(h.CookieMaxAge),
+		Revision:        h.Revision,
+		GPCRefuses:      categories(h.GPC),
+		IgnoreGPC:       h.IgnoreGPC,
+		DNTRefuses:      categories(h.DNT),
+		IgnoreDNT:       h.IgnoreDNT,
+		MaxBufferSize:   h.MaxBufferSize,
+		Overflow:        h.Overflow,
+		MaxDecodedSize:  h.MaxDecodedSize,
+		Endpoint:        h.Endpoint,
+		Banner:          h.Banner,
+		PolicyURL:       h.PolicyURL,
+		DefaultLanguage: h.DefaultLanguage,
+		Texts:           h.Texts,
+		BannerTemplate:  h.BannerTemplate,
+		ConsentMode:     h.ConsentMode,
+		GPCLastUpdate:   h.GPCLastUpdate,
+		RecordIP:        h.RecordIP,
 	}
 }
 
@@ -115,6 +144,12 @@ func categories(names []string) []rules.Category {
 func (h *Handler) Provision(ctx caddy.Context) error {
 	cfg := h.Config()
 	cfg.Logger = ctx.Logger()
+	cfg.ClientIP = func(r *http.Request) string {
+		if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && ip != "" {
+			return ip
+		}
+		return r.RemoteAddr
+	}
 	mw, err := middleware.New(cfg)
 	if err != nil {
 		return fmt.Errorf("provisioning consent: %w", err)

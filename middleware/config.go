@@ -3,6 +3,8 @@ package middleware
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -75,6 +77,44 @@ type Config struct {
 	// error logged. Default: 1 GiB.
 	MaxDecodedSize int64
 
+	// Endpoint is the base path the middleware answers itself: consent
+	// POSTs, the current decision, the banner's CSS and JS, the choices
+	// page. Default: "/.well-known/consent".
+	Endpoint string
+	// Banner is "on" to show the built-in banner to undecided visitors (and
+	// a re-open link to everyone else) or "off". Default: "on".
+	Banner string
+	// PolicyURL is the privacy policy the banner links to. Default: none.
+	PolicyURL string
+	// DefaultLanguage is the banner's language when Accept-Language names
+	// none it has. Default: "en".
+	DefaultLanguage string
+	// Texts overrides banner texts per language (keys as in
+	// banner/i18n/en.json; "cat_<name>" and "cat_<name>_desc" name and
+	// describe custom categories). A language without built-in texts may be
+	// added. Default: none.
+	Texts map[string]map[string]string
+	// BannerTemplate is the path of an html/template file replacing the
+	// banner's markup (data as in banner/banner.html). Default: built in.
+	BannerTemplate string
+	// ConsentMode injects Google Consent Mode v2 calls: gtag('consent',
+	// 'default', …) reflecting the decision at the start of <head>, and
+	// 'update' after a choice made without reload. Default: false.
+	ConsentMode bool
+	// GPCLastUpdate is the date /.well-known/gpc.json gives. Default:
+	// "2026-11-27".
+	GPCLastUpdate string
+
+	// RecordLogger receives one entry per decision: the consent records.
+	// Default: Logger.Named("records").
+	RecordLogger *zap.Logger
+	// RecordIP is how records hold the client's address: "truncate"
+	// (IPv4 /24, IPv6 /48), "full" or "omit". Default: "truncate".
+	RecordIP string
+	// ClientIP returns the client's address for records. Nil means
+	// Request.RemoteAddr; Caddy passes its trusted-proxy aware client IP.
+	ClientIP func(*http.Request) string
+
 	// Logger receives operational logs: unknown cookies, blocked items in
 	// report mode, errors. Default: nil, no logs.
 	Logger *zap.Logger
@@ -99,6 +139,10 @@ const (
 	overflowAllow       = "allow"
 	unknownCookiesAllow = "allow"
 	unknownCookiesBlock = "block"
+	defaultEndpoint     = "/.well-known/consent"
+	bannerOn            = "on"
+	bannerOff           = "off"
+	defaultGPCDate      = "2026-11-27"
 )
 
 // ErrConfig is wrapped by every error New returns for a bad setting.
@@ -181,8 +225,45 @@ func (c Config) withDefaults() (Config, error) {
 	case c.MaxDecodedSize < 1<<20:
 		return bad("max decoded size %d is below 1 MiB", c.MaxDecodedSize)
 	}
+	switch {
+	case c.Endpoint == "":
+		c.Endpoint = defaultEndpoint
+	case !strings.HasPrefix(c.Endpoint, "/") || strings.HasSuffix(c.Endpoint, "/") || strings.ContainsAny(c.Endpoint, "?#\\ ") || returnPath(c.Endpoint) != c.Endpoint:
+		return bad("endpoint %q: want an absolute path without a trailing slash", c.Endpoint)
+	}
+	switch c.Banner {
+	case "":
+		c.Banner = bannerOn
+	case bannerOn, bannerOff:
+	default:
+		return bad("banner %q: want on or off", c.Banner)
+	}
+	if c.PolicyURL != "" {
+		if u, err := url.Parse(c.PolicyURL); err != nil || u.Scheme != "" && u.Scheme != "https" && u.Scheme != "http" || strings.HasPrefix(strings.ToLower(c.PolicyURL), "javascript:") {
+			return bad("policy URL %q: want a path or an http(s) URL", c.PolicyURL)
+		}
+	}
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = "en"
+	}
+	c.DefaultLanguage = strings.ToLower(c.DefaultLanguage)
+	if c.GPCLastUpdate == "" {
+		c.GPCLastUpdate = defaultGPCDate
+	} else if _, err := time.Parse("2006-01-02", c.GPCLastUpdate); err != nil {
+		return bad("gpc last update %q: want a date as YYYY-MM-DD", c.GPCLastUpdate)
+	}
+	switch c.RecordIP {
+	case "":
+		c.RecordIP = RecordIPTruncate
+	case RecordIPTruncate, RecordIPFull, RecordIPOmit:
+	default:
+		return bad("record IP %q: want truncate, full or omit", c.RecordIP)
+	}
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
+	}
+	if c.RecordLogger == nil {
+		c.RecordLogger = c.Logger.Named("records")
 	}
 	return c, nil
 }

@@ -37,6 +37,7 @@ func (m *Middleware) htmlBody(r *http.Request, h http.Header, st *state, dst *cl
 	if err != nil {
 		return nil, err
 	}
+	m.signalsDecision(h, r, st)
 	if r.Method == http.MethodHead {
 		return nil, nil
 	}
@@ -71,19 +72,45 @@ func (m *Middleware) prepareHTMLHeader(h http.Header) (coding string, err error)
 	if !m.cfg.IgnoreDNT {
 		addVary(h, "DNT")
 	}
+	if m.cfg.Banner == bannerOn {
+		addVary(h, "Accept-Language")
+	}
 	return coding, nil
 }
 
-// addVary adds field to the Vary header unless it is there.
+// signalsDecision turns signals that refuse every optional category into a
+// recorded decision, once: the consent cookie is set (marked as coming
+// from signals, so it lapses when they stop) and a record written.
+func (m *Middleware) signalsDecision(h http.Header, r *http.Request, st *state) {
+	c := &st.consent
+	if c.Source != SourceSignals || c.ID != "" || r.Method != http.MethodGet {
+		return
+	}
+	before := *c
+	before.Decided = false
+	c.ID = newConsentID()
+	c.Time = now()
+	c.Revision = m.cfg.Revision
+	m.setConsentCookie(h, r, cookieValue{denied: m.rs.Optional(), revision: c.Revision, time: c.Time, id: c.ID, method: methodSignals})
+	m.record(r, ActionRejectAll, "signals", &before, c, returnPath(r.URL.RequestURI()))
+}
+
+// addVary adds field to the Vary header unless it is there, on the first
+// Vary line.
 func addVary(h http.Header, field string) {
-	for _, v := range h.Values("Vary") {
+	lines := h["Vary"]
+	for _, v := range lines {
 		for _, f := range strings.Split(v, ",") {
 			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, field) {
 				return
 			}
 		}
 	}
-	h.Add("Vary", field)
+	if len(lines) == 0 {
+		h.Set("Vary", field)
+		return
+	}
+	lines[0] += ", " + field
 }
 
 // pageWriter runs one HTML body through the rewriter.
@@ -101,7 +128,7 @@ func (m *Middleware) newPageWriter(r *http.Request, h http.Header, st *state, ds
 		pw = &pageWriter{rw: &htmlrewrite.Rewriter{}}
 	}
 	pw.m = m
-	pw.page.reset(m, r, st)
+	pw.page.reset(m, r, h, st)
 	pw.rw.Reset(dst, m.rewrite, &pw.page)
 	return pw
 }
@@ -113,7 +140,7 @@ func (pw *pageWriter) Flush() error                { return pw.rw.Flush() }
 func (pw *pageWriter) Close() error {
 	err := pw.rw.Close()
 	pw.rw.Reset(nil, pw.m.rewrite, nil)
-	pw.page.reset(nil, nil, nil)
+	pw.page.reset(nil, nil, nil, nil)
 	pw.m = nil
 	pagePool.Put(pw)
 	return err
@@ -132,16 +159,42 @@ type page struct {
 	ubuf    weburl.Buffer
 	depth   int // srcdoc nesting
 	blocked int
+
+	bannerDue  bool   // the banner (or its re-open link) goes into this page
+	bannerDone bool   // it went in
+	gcmDone    bool   // Consent Mode defaults went in
+	nonce      string // the page's CSP nonce
+	// vendors blocked on the page, per primary category, for the banner
+	vendors map[rules.Category][]string
 }
 
-func (p *page) reset(m *Middleware, r *http.Request, st *state) {
+func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	p.m, p.r, p.st = m, r, st
 	p.baseSet, p.depth, p.blocked = false, 0, 0
+	p.bannerDone, p.gcmDone, p.nonce = false, false, ""
+	for k, v := range p.vendors {
+		p.vendors[k] = v[:0]
+	}
 	if m == nil {
 		return
 	}
 	p.granted = st.consent.granted
 	p.base = documentBase(r)
+	p.bannerDue = m.cfg.Banner == bannerOn && !framed(r)
+	if h != nil {
+		p.nonce = cspNonce(h)
+	}
+	p.gcmDone = !m.cfg.ConsentMode
+}
+
+// framed reports whether the request loads a page into a frame, where no
+// banner belongs.
+func framed(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Dest") {
+	case "iframe", "frame", "embed", "object":
+		return true
+	}
+	return false
 }
 
 // documentBase is the URL relative references in the page resolve against.
@@ -239,6 +292,11 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 			}
 		}
 	case "script":
+		if !p.gcmDone && p.depth == 0 {
+			// No <head>: the defaults go before the first script.
+			p.gcmDone = true
+			e.Before(p.consentModeScript())
+		}
 		p.script(e)
 	case "link":
 		if rel, ok := e.Attr("rel"); ok && relLoads(rel) {
@@ -254,7 +312,10 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.judgeAttrs(e, "iframe", iframeAttrs)
 		p.srcdoc(e)
 	case "head":
-		// Consent Mode defaults go here (see banner.go).
+		if !p.gcmDone && p.depth == 0 {
+			p.gcmDone = true
+			e.Prepend(p.consentModeScript())
+		}
 	default:
 		n := string(name)
 		if attrs := urlAttrs(n); attrs != nil {
@@ -426,6 +487,18 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 			zap.String("path", p.r.URL.Path))
 	}
 	p.m.observeBlocked(kind, match)
+	if v := match.Vendor; v != nil && v.Name != "" && p.bannerDue {
+		if p.vendors == nil {
+			p.vendors = make(map[rules.Category][]string)
+		}
+		cat := v.Primary()
+		for _, have := range p.vendors[cat] {
+			if have == v.Name {
+				return
+			}
+		}
+		p.vendors[cat] = append(p.vendors[cat], v.Name)
+	}
 }
 
 // scriptKind sorts <script> types.
@@ -621,10 +694,59 @@ func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
 }
 
 // EndTag is called at </body>; the banner goes before it.
-func (p *page) EndTag(t *htmlrewrite.EndTag) error { return nil }
+func (p *page) EndTag(t *htmlrewrite.EndTag) error {
+	if html := p.bannerHTML(); html != nil {
+		t.Before(string(html))
+	}
+	return nil
+}
 
-// End is called at the end of the document.
-func (p *page) End(d *htmlrewrite.DocumentEnd) error { return nil }
+// End is called at the end of the document; a page without </body> gets
+// the banner at its end.
+func (p *page) End(d *htmlrewrite.DocumentEnd) error {
+	if html := p.bannerHTML(); html != nil {
+		d.Append(string(html))
+	}
+	return nil
+}
+
+// bannerHTML renders the banner once per page, when it is due.
+func (p *page) bannerHTML() []byte {
+	if !p.bannerDue || p.bannerDone || p.depth > 0 {
+		return nil
+	}
+	p.bannerDone = true
+	html, err := p.m.banner.render(p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors))
+	if err != nil {
+		p.m.log.Error("rendering the consent banner", zap.Error(err))
+		return nil
+	}
+	return html
+}
+
+// consentModeScript is Google Consent Mode v2's default call, reflecting
+// the decision.
+func (p *page) consentModeScript() string {
+	g := func(c rules.Category) string {
+		if bit, ok := p.m.rs.Bit(c); ok && p.granted.Has(bit) {
+			return "granted"
+		}
+		return "denied"
+	}
+	var b strings.Builder
+	b.WriteString("<script")
+	if p.nonce != "" {
+		b.WriteString(` nonce="` + p.nonce + `"`)
+	}
+	b.WriteString(">window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}")
+	fmt.Fprintf(&b, "gtag('consent','default',{ad_storage:'%s',ad_user_data:'%s',ad_personalization:'%s',analytics_storage:'%s',functionality_storage:'%s',personalization_storage:'%s',security_storage:'granted'",
+		g(rules.Marketing), g(rules.Marketing), g(rules.Marketing), g(rules.Analytics), g(rules.Preferences), g(rules.Preferences))
+	if !p.st.consent.Decided {
+		b.WriteString(",wait_for_update:500")
+	}
+	b.WriteString("});</script>")
+	return b.String()
+}
 
 // matchRawURL judges a URL from a response header against the request's
 // URL.

@@ -26,6 +26,8 @@ type Middleware struct {
 
 	rewrite     *htmlrewrite.Compiled
 	unknownSeen *lru.Cache[string, struct{}]
+	banner      *banner
+	records     *zap.Logger
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.
@@ -84,6 +86,10 @@ func New(cfg Config) (*Middleware, error) {
 	if m.unknownSeen, err = lru.New[string, struct{}](4096); err != nil {
 		return nil, err
 	}
+	if m.banner, err = newBanner(cfg, rs); err != nil {
+		return nil, err
+	}
+	m.records = cfg.RecordLogger
 	return m, nil
 }
 
@@ -108,6 +114,10 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // finishes the response. Errors from next are returned as they are, so
 // Caddy's error handling sees them.
 func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(http.ResponseWriter, *http.Request) error) error {
+	if m.handles(r) {
+		m.serveEndpoint(w, r)
+		return nil
+	}
 	st := m.begin(r)
 	r = r.WithContext(context.WithValue(r.Context(), consentKey{}, &st.consent))
 	rw := m.wrap(w, r, st)
@@ -208,9 +218,12 @@ func (m *Middleware) consentOf(r *http.Request) Consent {
 		c.DNT = true
 		c.fromSigns |= m.dnt
 	}
-	if v, ok := m.readConsentCookie(r); ok {
+	if v, ok := m.readConsentCookie(r); ok && (v.method != methodSignals || c.fromSigns == m.rs.Optional()) {
 		c.Decided = true
 		c.Source = SourceCookie
+		if v.method == methodSignals {
+			c.Source = SourceSignals
+		}
 		c.granted |= v.granted
 		c.denied = v.denied
 		c.ID = v.id
@@ -274,3 +287,6 @@ func findCookie(h http.Header, name string) (string, bool) {
 
 // observeBlocked counts an item blocked in a page.
 func (m *Middleware) observeBlocked(kind string, match rules.Match) {}
+
+// observeDecision counts a decision.
+func (m *Middleware) observeDecision(action string) {}

@@ -42,6 +42,7 @@ type responseWriter struct {
 	sniff       []byte
 	body        bodyFilter // nil: the body passes through
 	failed      error
+	hijacked    bool
 }
 
 func (m *Middleware) wrap(w http.ResponseWriter, r *http.Request, st *state) *responseWriter {
@@ -157,11 +158,18 @@ func (w *responseWriter) FlushError() error {
 
 // Hijack hands the connection over, for WebSocket and other upgrades.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.rw).Hijack()
+	conn, rw, err := http.NewResponseController(w.rw).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, rw, err
 }
 
 // finish ends the response after the handler returned err.
 func (w *responseWriter) finish(err error) error {
+	if w.hijacked {
+		return nil
+	}
 	if !w.wroteHeader {
 		// Nothing was written. If the handler failed, Caddy's error
 		// handling writes the response with this header map, so it is

@@ -227,7 +227,7 @@ func TestEarlyHintsDropTrackerPreloads(t *testing.T) {
 // TestFlushStreamsDecidedBytes checks that what a handler flushes reaches
 // the client before the handler ends, as far as it can be decided.
 func TestFlushStreamsDecidedBytes(t *testing.T) {
-	m := newTestMiddleware(t, Config{})
+	m := newTestMiddleware(t, Config{Banner: "off"})
 	release := make(chan struct{})
 	srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

@@ -292,7 +292,12 @@ func (e *Element) appendTag(dst []byte) []byte {
 			end = a.valEnd
 		}
 		if a.removed {
-			dst = append(dst, e.raw[at:a.keyStart]...)
+			// Drop the attribute with the whitespace before it.
+			gap := e.raw[at:a.keyStart]
+			for len(gap) > 0 && isSpace(gap[len(gap)-1]) {
+				gap = gap[:len(gap)-1]
+			}
+			dst = append(dst, gap...)
 			at = end
 			continue
 		}

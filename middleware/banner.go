@@ -1,0 +1,409 @@
+package middleware
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+//go:embed banner/banner.css banner/banner.js banner/banner.html banner/i18n/*.json
+var bannerFS embed.FS
+
+// DefaultLanguages lists the languages whose texts are built in.
+func DefaultLanguages() []string {
+	langs := make([]string, 0, 11)
+	for l := range builtinTexts() {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	return langs
+}
+
+var builtinTexts = sync.OnceValue(func() map[string]map[string]string {
+	out := make(map[string]map[string]string)
+	files, _ := fs.Glob(bannerFS, "banner/i18n/*.json")
+	for _, f := range files {
+		data, err := bannerFS.ReadFile(f)
+		if err != nil {
+			panic(err) // embedded: cannot happen
+		}
+		var t map[string]string
+		if err := json.Unmarshal(data, &t); err != nil {
+			panic(fmt.Sprintf("embedded %s: %v", f, err))
+		}
+		out[strings.TrimSuffix(path.Base(f), ".json")] = t
+	}
+	return out
+})
+
+// asset is a banner file served from the endpoint under a content-hashed
+// name, so it can be cached for good.
+type asset struct {
+	name        string // e.g. "banner.3f2a9c1b0d.css"
+	contentType string
+	body, gz    []byte
+}
+
+func newAsset(file, contentType string) asset {
+	body, err := bannerFS.ReadFile("banner/" + file)
+	if err != nil {
+		panic(err) // embedded: cannot happen
+	}
+	sum := sha256.Sum256(body)
+	ext := path.Ext(file)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	return asset{
+		name:        strings.TrimSuffix(file, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
+		contentType: contentType,
+		body:        body,
+		gz:          gz.Bytes(),
+	}
+}
+
+var bannerAssets = sync.OnceValue(func() [2]asset {
+	return [2]asset{newAsset("banner.css", "text/css; charset=utf-8"), newAsset("banner.js", "text/javascript; charset=utf-8")}
+})
+
+// serve writes the asset with a year-long, immutable cache lifetime.
+func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Add("Vary", "Accept-Encoding")
+	body := a.body
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = a.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// banner renders the consent banner for a request.
+type banner struct {
+	tmpl     *template.Template
+	texts    map[string]map[string]string // complete per language
+	langs    []string
+	fallback string
+	endpoint string
+	policy   string
+	gcm      bool
+}
+
+// newBanner prepares the banner: the built-in texts merged with the
+// operator's, and the built-in or operator template.
+func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
+	b := &banner{texts: map[string]map[string]string{}, fallback: cfg.DefaultLanguage, endpoint: cfg.Endpoint, policy: cfg.PolicyURL, gcm: cfg.ConsentMode}
+	base := builtinTexts()
+	en := base["en"]
+	for lang, t := range base {
+		b.texts[lang] = merge(en, t)
+	}
+	for lang, over := range cfg.Texts {
+		lang = strings.ToLower(lang)
+		if !validLang(lang) {
+			return nil, fmt.Errorf("%w: texts: %q is not a language tag", ErrConfig, lang)
+		}
+		have, ok := b.texts[lang]
+		if !ok {
+			have = en
+		}
+		for k := range over {
+			if _, known := en[k]; !known && !strings.HasPrefix(k, "cat_") {
+				return nil, fmt.Errorf("%w: texts[%s]: unknown key %q", ErrConfig, lang, k)
+			}
+		}
+		b.texts[lang] = merge(have, over)
+	}
+	if _, ok := b.texts[b.fallback]; !ok {
+		return nil, fmt.Errorf("%w: default language %q has no texts (built in: %s)", ErrConfig, b.fallback, strings.Join(DefaultLanguages(), ", "))
+	}
+	for l := range b.texts {
+		b.langs = append(b.langs, l)
+	}
+	sort.Strings(b.langs)
+	src, err := bannerFS.ReadFile("banner/banner.html")
+	if err != nil {
+		return nil, err
+	}
+	name := "built-in banner"
+	if cfg.BannerTemplate != "" {
+		if src, err = os.ReadFile(cfg.BannerTemplate); err != nil {
+			return nil, fmt.Errorf("%w: banner template: %v", ErrConfig, err)
+		}
+		name = cfg.BannerTemplate
+	}
+	if b.tmpl, err = template.New(name).Option("missingkey=zero").Parse(string(src)); err != nil {
+		return nil, fmt.Errorf("%w: banner template: %v", ErrConfig, err)
+	}
+	// Render once with sample data so a broken operator template fails at
+	// load, not on a visitor's page.
+	if _, err := b.render(bannerData{Lang: b.fallback, T: b.texts[b.fallback], Categories: b.categories(b.fallback, rs, rs.NecessarySet(), 0, nil)}); err != nil {
+		return nil, fmt.Errorf("%w: banner template %s: %v", ErrConfig, name, err)
+	}
+	return b, nil
+}
+
+func merge(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+func validLang(s string) bool {
+	if len(s) < 2 || len(s) > 35 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// language picks the banner language from Accept-Language: the best
+// quality tag with texts, by exact tag or its primary subtag (Norwegian
+// "no" and "nn" read as "nb").
+func (b *banner) language(acceptLanguage string) string {
+	type pref struct {
+		tag string
+		q   float64
+	}
+	var prefs []pref
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if tag = strings.ToLower(strings.TrimSpace(tag)); tag != "" && tag != "*" && q > 0 {
+			prefs = append(prefs, pref{tag, q})
+		}
+	}
+	sort.SliceStable(prefs, func(i, j int) bool { return prefs[i].q > prefs[j].q })
+	for _, p := range prefs {
+		for _, cand := range []string{p.tag, strings.SplitN(p.tag, "-", 2)[0]} {
+			if cand == "no" || cand == "nn" {
+				cand = "nb"
+			}
+			if _, ok := b.texts[cand]; ok {
+				return cand
+			}
+		}
+	}
+	return b.fallback
+}
+
+// bannerCategory is one category as the banner shows it.
+type bannerCategory struct {
+	Name        string
+	Title       string
+	Description string
+	Services    string // vendors of the category seen on the page, joined
+	Necessary   bool
+	Checked     bool
+}
+
+// bannerData is what the banner template sees.
+type bannerData struct {
+	Lang        string
+	T           map[string]string
+	Categories  []bannerCategory
+	Visible     bool   // the visitor has not decided: the banner shows
+	Open        bool   // the customise layer starts open
+	Granted     string // granted optional categories, space separated
+	SignalNote  string
+	Endpoint    string
+	Return      string // same-site path to come back to
+	ChoicesURL  string // the page that shows the banner without script
+	PolicyURL   string
+	CSS, JS     string // asset URLs
+	Nonce       string
+	ConsentMode bool
+}
+
+// categories lists the categories for the banner in language lang.
+func (b *banner) categories(lang string, rs *rules.Ruleset, granted, refused rules.CategorySet, services map[rules.Category][]string) []bannerCategory {
+	t := b.texts[lang]
+	var out []bannerCategory
+	for _, c := range rs.Categories() {
+		bit, _ := rs.Bit(c)
+		title := t["cat_"+string(c)]
+		if title == "" {
+			title = strings.ToUpper(string(c[:1])) + strings.ReplaceAll(string(c[1:]), "_", " ")
+		}
+		out = append(out, bannerCategory{
+			Name:        string(c),
+			Title:       title,
+			Description: t["cat_"+string(c)+"_desc"],
+			Services:    strings.Join(services[c], ", "),
+			Necessary:   c == rules.Necessary,
+			Checked:     granted.Has(bit) && refused&bit == 0,
+		})
+	}
+	return out
+}
+
+// render executes the template.
+func (b *banner) render(d bannerData) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := b.tmpl.Execute(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// data builds the template data for a page of request r.
+func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, services map[rules.Category][]string) bannerData {
+	b := m.banner
+	lang := b.language(r.Header.Get("Accept-Language"))
+	t := b.texts[lang]
+	ret := returnPath(r.URL.RequestURI())
+	assets := bannerAssets()
+	d := bannerData{
+		Lang:        lang,
+		T:           t,
+		Visible:     !c.Decided,
+		Granted:     m.rs.Join(c.granted&^m.rs.NecessarySet(), " "),
+		Endpoint:    b.endpoint,
+		Return:      ret,
+		ChoicesURL:  b.endpoint + "/choices?return=" + url.QueryEscape(ret),
+		PolicyURL:   b.policy,
+		CSS:         b.endpoint + "/" + assets[0].name,
+		JS:          b.endpoint + "/" + assets[1].name,
+		Nonce:       nonce,
+		ConsentMode: b.gcm,
+	}
+	granted := c.granted
+	if !c.Decided {
+		granted = m.rs.NecessarySet()
+	}
+	d.Categories = b.categories(lang, m.rs, granted, 0, services)
+	if c.fromSigns != 0 && c.Source != SourceCookie {
+		if c.fromSigns == m.rs.Optional() {
+			d.SignalNote = t["signals_all"]
+		} else {
+			var names []string
+			for _, cat := range d.Categories {
+				if bit, _ := m.rs.Bit(rules.Category(cat.Name)); c.fromSigns&bit != 0 {
+					names = append(names, cat.Title)
+				}
+			}
+			d.SignalNote = strings.ReplaceAll(t["signals_some"], "{categories}", joinList(names, t["and"]))
+		}
+	}
+	return d
+}
+
+// joinList joins items as "a, b and c".
+func joinList(items []string, and string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
+}
+
+// returnPath keeps a same-site path (with query) and turns anything else
+// into "/": absolute URLs, scheme-relative "//host", backslashes (which
+// browsers read as slashes), schemes and control characters.
+func returnPath(p string) string {
+	if p == "" || p[0] != '/' || len(p) > 2048 {
+		return "/"
+	}
+	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}
+
+// cspNonce returns the nonce a response's Content-Security-Policy gives
+// scripts, if any.
+func cspNonce(h http.Header) string {
+	for _, policy := range h.Values("Content-Security-Policy") {
+		for _, directive := range strings.Split(policy, ";") {
+			fields := strings.Fields(directive)
+			if len(fields) == 0 {
+				continue
+			}
+			if name := strings.ToLower(fields[0]); name != "script-src" && name != "script-src-elem" && name != "default-src" {
+				continue
+			}
+			for _, src := range fields[1:] {
+				if v, ok := strings.CutPrefix(src, "'nonce-"); ok && strings.HasSuffix(v, "'") {
+					v = strings.TrimSuffix(v, "'")
+					if validNonce(v) {
+						return v
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func validNonce(v string) bool {
+	if v == "" || len(v) > 256 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

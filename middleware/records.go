@@ -1,0 +1,73 @@
+package middleware
+
+import (
+	"net"
+	"time"
+	"net/http"
+
+	"go.uber.org/zap"
+)
+
+// Ways of recording the client's IP address in consent records.
+const (
+	RecordIPTruncate = "truncate" // IPv4 to /24, IPv6 to /48
+	RecordIPFull     = "full"
+	RecordIPOmit     = "omit"
+)
+
+// record writes one consent record: who (a random consent id and the
+// client's address, truncated or omitted), when, what (action, categories
+// granted and refused, what was withdrawn), under which policy revision,
+// in which language, on which page, and how (banner form, script, signals).
+func (m *Middleware) record(r *http.Request, action, source string, before, after *Consent, path string) {
+	fields := []zap.Field{
+		zap.String("consent_id", after.ID),
+		zap.String("time", after.Time.UTC().Format(time.RFC3339)),
+		zap.String("action", action),
+		zap.Strings("granted", names(after.Granted())),
+		zap.Strings("denied", names(after.Denied())),
+		zap.String("revision", after.Revision),
+		zap.String("source", source),
+		zap.String("language", m.banner.language(r.Header.Get("Accept-Language"))),
+		zap.String("host", sanitise(requestHost(r), 253)),
+		zap.String("path", sanitise(path, 512)),
+		zap.Bool("gpc", before.GPC),
+		zap.Bool("dnt", before.DNT),
+	}
+	if withdrawn := m.rs.Names(before.granted &^ after.granted); before.Decided && len(withdrawn) > 0 {
+		fields = append(fields, zap.Strings("withdrawn", names(withdrawn)))
+	}
+	if before.Decided {
+		fields = append(fields, zap.Strings("previously_granted", names(before.Granted())))
+	}
+	if ip := m.recordIP(r); ip != "" {
+		fields = append(fields, zap.String("client_ip", ip))
+	}
+	m.records.Info("consent", fields...)
+	m.observeDecision(action)
+}
+
+// recordIP returns the client address as configured.
+func (m *Middleware) recordIP(r *http.Request) string {
+	if m.cfg.RecordIP == RecordIPOmit {
+		return ""
+	}
+	addr := r.RemoteAddr
+	if m.cfg.ClientIP != nil {
+		addr = m.cfg.ClientIP(r)
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	ip := net.ParseIP(addr)
+	if ip == nil {
+		return ""
+	}
+	if m.cfg.RecordIP == RecordIPFull {
+		return ip.String()
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.Mask(net.CIDRMask(24, 32)).String() + "/24"
+	}
+	return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
+}
