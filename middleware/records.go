@@ -2,8 +2,8 @@ package middleware
 
 import (
 	"net"
-	"time"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 )
