@@ -17,9 +17,10 @@ import (
 // catalogue with the default categories and shows the built-in banner.
 type Config struct {
 	// Categories lists the consent categories in the order the banner shows
-	// them; "necessary" is always included (and always granted). Custom
-	// names are allowed. Default: necessary, preferences, analytics,
-	// marketing.
+	// them. Custom names are allowed; necessary (always granted) comes
+	// first, and the built-in categories the list leaves out follow it,
+	// since the catalogue uses them. Default: necessary, preferences,
+	// analytics, marketing.
 	Categories []rules.Category
 
 	// NoCatalogue leaves out the built-in catalogue of trackers. Default:
@@ -157,12 +158,25 @@ func (c Config) withDefaults() (Config, error) {
 	if len(c.Categories) == 0 {
 		c.Categories = rules.DefaultCategories()
 	} else {
+		// Necessary first, then the operator's order; built-in categories
+		// the operator did not list follow, since the catalogue uses them.
 		cats := []rules.Category{rules.Necessary}
+		seen := map[rules.Category]bool{rules.Necessary: true}
 		for _, cat := range c.Categories {
 			if _, err := rules.ParseCategory(string(cat)); err != nil {
 				return bad("categories: %v", err)
 			}
-			if cat != rules.Necessary {
+			if seen[cat] {
+				if cat == rules.Necessary {
+					continue
+				}
+				return bad("categories: %q listed twice", cat)
+			}
+			seen[cat] = true
+			cats = append(cats, cat)
+		}
+		for _, cat := range rules.DefaultCategories() {
+			if !seen[cat] {
 				cats = append(cats, cat)
 			}
 		}

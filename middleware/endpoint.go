@@ -84,14 +84,15 @@ func (m *Middleware) serveGPC(w http.ResponseWriter, r *http.Request) {
 var errCrossSite = errors.New("consent can only be given on this site")
 
 // sameOrigin checks that a POST comes from the site itself: by Origin, or
-// lacking it Sec-Fetch-Site, or lacking both Referer. A request with none
-// of the three (not a browser's form or fetch) is let through: it can only
-// set the cookie of whoever sent it.
+// lacking it Sec-Fetch-Site, or lacking both Referer. Hosts are compared,
+// not schemes, since TLS is often ended in front of the server. A request
+// with none of the three (not a browser's form or fetch) is let through: it
+// can only set the cookie of whoever sent it.
 func sameOrigin(r *http.Request) error {
 	host := strings.ToLower(r.Host)
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		if o == "null" || err != nil || !strings.EqualFold(u.Host, host) || u.Scheme != scheme(r) {
+		if o == "null" || err != nil || !strings.EqualFold(u.Host, host) {
 			return errCrossSite
 		}
 		return nil
@@ -109,13 +110,6 @@ func sameOrigin(r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-func scheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	return "http"
 }
 
 // decisionRequest is a consent POST, from the form or as JSON.

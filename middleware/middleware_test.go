@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"io"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,5 +122,12 @@ func TestConsentCookieGrantsAnalytics(t *testing.T) {
 	}
 	if !sawGA || !expiredFBP {
 		t.Errorf("Set-Cookie = %q: want _ga passed and _fbp expired", resp.Header.Values("Set-Cookie"))
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,190 @@
+package middleware
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+const plainPage = "<!doctype html><html><head><title>t</title></head><body><h1>Hi</h1></body></html>"
+
+func pageFor(t *testing.T, m *Middleware, page string, header map[string]string, respHeader map[string]string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", "https://shop.example.com/products?id=7", nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp := serve(t, m, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		for k, v := range respHeader {
+			w.Header().Set(k, v)
+		}
+		w.Write([]byte(page))
+	}, req)
+	return body(t, resp)
+}
+
+func decidedCookie(m *Middleware, granted ...rules.Category) string {
+	rs := m.Rules()
+	set, _ := rs.Set(granted...)
+	return "consentgate=" + encodeConsentCookie(rs, cookieValue{granted: set, denied: rs.Optional() &^ set, revision: "1", time: time.Now(), id: newConsentID(), method: methodBanner})
+}
+
+func TestBannerInjection(t *testing.T) {
+	m := newTestMiddleware(t, Config{PolicyURL: "/privacy"})
+	out := pageFor(t, m, plainPage, nil, nil)
+	i := strings.Index(out, "<div data-consent-banner")
+	if i < 0 || i > strings.Index(out, "</body>") {
+		t.Fatalf("banner not injected before </body>:\n%s", out)
+	}
+	banner := out[i:strings.Index(out, "</body>")]
+	for _, want := range []string{
+		`<form method="post" action="/.well-known/consent">`,
+		`<button type="submit" class="cg-btn" name="action" value="accept_all">`,
+		`<button type="submit" class="cg-btn" name="action" value="reject_all">`,
+		`name="action" value="save"`,
+		`name="category" value="analytics"`,
+		`name="category" value="marketing"`,
+		`name="category" value="preferences"`,
+		`<input type="hidden" name="return" value="/products?id=7">`,
+		`role="dialog"`, `aria-labelledby="cg-title"`,
+		`<a href="/privacy">Privacy policy</a>`,
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %s", want)
+		}
+	}
+	if strings.Contains(banner, "checked") && strings.Count(banner, "checked") != 1 {
+		t.Errorf("optional categories pre-ticked: %d checked", strings.Count(banner, "checked"))
+	}
+	if strings.Contains(banner[:strings.Index(banner, ">")], "hidden") {
+		t.Error("banner hidden for an undecided visitor")
+	}
+	if !strings.HasPrefix(out, plainPage[:strings.Index(plainPage, "</body>")]) || !strings.HasSuffix(out, "</body></html>") {
+		t.Error("page around the banner changed")
+	}
+}
+
+func TestBannerForDecidedVisitor(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	out := pageFor(t, m, plainPage, map[string]string{"Cookie": decidedCookie(m, rules.Analytics)}, nil)
+	if !strings.Contains(out, `data-granted="analytics" hidden>`) {
+		t.Errorf("banner not hidden for a decided visitor:\n%s", out)
+	}
+	if !strings.Contains(out, `<a class="cg-reopen" data-consent-reopen href="/.well-known/consent/choices?return=%2Fproducts%3Fid%3D7" lang="en">`) {
+		t.Errorf("no visible re-open link:\n%s", out)
+	}
+	if !strings.Contains(out, `value="analytics" checked`) || strings.Contains(out, `value="marketing" checked`) {
+		t.Error("the re-opened banner does not start from the current choice")
+	}
+}
+
+func TestBannerWithoutBody(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	page := "<p>fragment"
+	out := pageFor(t, m, page, nil, nil)
+	if !strings.HasPrefix(out, page) || !strings.Contains(out, "data-consent-banner") || !strings.HasSuffix(strings.TrimSpace(out), "</script>") {
+		t.Errorf("banner not appended at the end:\n%s", out)
+	}
+}
+
+func TestBannerChunkedEqualsWhole(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	page := trackerPage
+	req := func() *http.Request { return httptest.NewRequest("GET", "https://shop.example.com/", nil) }
+	whole := body(t, serve(t, m, htmlHandler(page), req()))
+	for _, size := range []int{1, 2, 3, 7, 64} {
+		chunked := body(t, serve(t, m, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			for i := 0; i < len(page); i += size {
+				w.Write([]byte(page[i:min(i+size, len(page))]))
+				w.(http.Flusher).Flush()
+			}
+		}, req()))
+		if chunked != whole {
+			t.Errorf("chunks of %d give a different page", size)
+		}
+	}
+}
+
+func TestBannerSignals(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	// Sec-GPC refuses marketing only: the banner shows and says so.
+	out := pageFor(t, m, plainPage, map[string]string{"Sec-GPC": "1"}, nil)
+	if !strings.Contains(out, "refused Marketing; those switches start off.") || strings.Contains(out, `data-granted="" hidden`) {
+		t.Errorf("GPC note missing or banner hidden:\n%s", out)
+	}
+	// Signals refusing every optional category: no banner, the re-open
+	// link.
+	m = newTestMiddleware(t, Config{DNTRefuses: []rules.Category{rules.Preferences, rules.Analytics, rules.Marketing}})
+	req := httptest.NewRequest("GET", "https://shop.example.com/", nil)
+	req.Header.Set("Sec-GPC", "1")
+	req.Header.Set("DNT", "1")
+	resp := serve(t, m, htmlHandler(plainPage), req)
+	out = body(t, resp)
+	if !strings.Contains(out, `data-granted="" hidden>`) || !strings.Contains(out, `lang="en">Privacy choices</a>`) {
+		t.Errorf("signals refusing all still show the banner:\n%s", out)
+	}
+	if c := consentCookieOf(t, resp); c == "" || !strings.HasSuffix(c, ".s") {
+		t.Errorf("signals decision not recorded in a cookie: %q", c)
+	}
+}
+
+func TestBannerLanguageAndEscaping(t *testing.T) {
+	m := newTestMiddleware(t, Config{Texts: map[string]map[string]string{"en": {"title": `<script>alert("x")</script> & co`}}})
+	out := pageFor(t, m, plainPage, map[string]string{"Accept-Language": "sv-SE,sv;q=0.9,en;q=0.5"}, nil)
+	if !strings.Contains(out, `lang="sv"`) || !strings.Contains(out, "Godkänn alla") {
+		t.Errorf("Swedish not chosen:\n%s", out)
+	}
+	out = pageFor(t, m, plainPage, map[string]string{"Accept-Language": "ja, en;q=0.1"}, nil)
+	if strings.Contains(out, `<script>alert`) || !strings.Contains(out, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co`) {
+		t.Errorf("operator text not escaped:\n%s", out)
+	}
+	out = pageFor(t, m, plainPage, map[string]string{"Accept-Language": "nn-NO"}, nil)
+	if !strings.Contains(out, `lang="nb"`) {
+		t.Error("Nynorsk did not fall back to Norwegian Bokmål")
+	}
+}
+
+func TestBannerNonceAndFrames(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	out := pageFor(t, m, plainPage, nil, map[string]string{"Content-Security-Policy": "default-src 'self'; script-src 'self' 'nonce-r4nd0m+/='"})
+	if !strings.Contains(out, `defer nonce="r4nd0m&#43;/="></script>`) && !strings.Contains(out, `defer nonce="r4nd0m+/="></script>`) {
+		t.Errorf("banner script without the page's nonce:\n%s", out)
+	}
+	out = pageFor(t, m, plainPage, map[string]string{"Sec-Fetch-Dest": "iframe"}, nil)
+	if strings.Contains(out, "data-consent-banner") {
+		t.Error("banner injected into a framed page")
+	}
+}
+
+func TestConsentModeDefaults(t *testing.T) {
+	m := newTestMiddleware(t, Config{ConsentMode: true})
+	out := pageFor(t, m, plainPage, map[string]string{"Cookie": decidedCookie(m, rules.Analytics)}, nil)
+	want := "<head><script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('consent','default',{ad_storage:'denied',ad_user_data:'denied',ad_personalization:'denied',analytics_storage:'granted',"
+	if !strings.Contains(out, want) {
+		t.Errorf("consent mode defaults missing at the start of <head>:\n%s", out)
+	}
+	if !strings.Contains(out, "data-consent-mode") {
+		t.Error("banner not told to send consent mode updates")
+	}
+}
+
+func TestBannerOperatorTemplate(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := dir + "/banner.html"
+	writeFile(t, tmpl, `<div data-consent-banner class="mine">{{.T.title}} {{range .Categories}}[{{.Name}}]{{end}}</div>`)
+	m := newTestMiddleware(t, Config{BannerTemplate: tmpl})
+	out := pageFor(t, m, plainPage, nil, nil)
+	if !strings.Contains(out, `<div data-consent-banner class="mine">Cookies on this site [necessary][preferences][analytics][marketing]</div></body>`) {
+		t.Errorf("operator template not used:\n%s", out)
+	}
+	writeFile(t, tmpl, `{{.Nope.Deeper}}`)
+	if _, err := New(Config{BannerTemplate: tmpl}); err == nil {
+		t.Error("a template that fails to render was accepted")
+	}
+}
