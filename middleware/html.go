@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -491,13 +492,12 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 		if p.vendors == nil {
 			p.vendors = make(map[rules.Category][]string)
 		}
-		cat := v.Primary()
-		for _, have := range p.vendors[cat] {
-			if have == v.Name {
-				return
+		// A vendor that needs several categories is listed under each.
+		for _, cat := range p.m.rs.Names(match.Need &^ p.m.rs.NecessarySet()) {
+			if !slices.Contains(p.vendors[cat], v.Name) {
+				p.vendors[cat] = append(p.vendors[cat], v.Name)
 			}
 		}
-		p.vendors[cat] = append(p.vendors[cat], v.Name)
 	}
 }
 

@@ -2,9 +2,9 @@ package middleware
 
 import (
 	"io"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
