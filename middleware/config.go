@@ -119,6 +119,19 @@ type Config struct {
 	// Logger receives operational logs: unknown cookies, blocked items in
 	// report mode, errors. Default: nil, no logs.
 	Logger *zap.Logger
+
+	// OnDecision is called for each decision recorded, with its action
+	// (accept_all, reject_all, save) and source (banner_form, json,
+	// signals), for metrics. Nil means nothing is called.
+	OnDecision func(action, source string)
+	// OnBlocked is called for each item blocked (or, in report mode, that
+	// would be): kind is the element ("script", "img", "iframe", "link",
+	// "ping", …) or "cookie"; category is the first category it lacks.
+	// Nil means nothing is called.
+	OnBlocked func(kind string, category rules.Category)
+	// OnUnclassifiedCookie is called each time a cookie no rule knows is
+	// seen, in a request or a response. Nil means nothing is called.
+	OnUnclassifiedCookie func(name string)
 }
 
 // Modes of HTML enforcement.

@@ -23,7 +23,7 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 		}
 		return
 	}
-	filterSetCookie(h, func(name string) bool { return m.keepCookie(name, granted) })
+	filterSetCookie(h, func(name string) bool { return !m.dropCookie(name, granted) })
 	filterLinkHeader(h, m, r, granted)
 	expireCookies(h, r, st.expire)
 	st.expire = nil

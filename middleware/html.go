@@ -487,7 +487,7 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 			zap.String("vendor", vendor), zap.String("categories", p.m.rs.Join(match.Need, " ")),
 			zap.String("path", p.r.URL.Path))
 	}
-	p.m.observeBlocked(kind, match)
+	p.m.observeBlocked(kind, match.Need, p.granted)
 	if v := match.Vendor; v != nil && v.Name != "" && p.bannerDue {
 		if p.vendors == nil {
 			p.vendors = make(map[rules.Category][]string)

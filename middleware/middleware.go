@@ -162,7 +162,7 @@ type stateKey struct{}
 func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	granted := st.consent.granted
 	if m.cfg.Mode != ModeReport {
-		st.expire = filterCookieHeader(r.Header, func(name string) bool { return m.keepCookie(name, granted) })
+		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(name, granted) })
 	}
 	limitAcceptEncoding(r)
 }
@@ -174,6 +174,16 @@ func (m *Middleware) keepCookie(name string, granted rules.CategorySet) bool {
 	return granted.Has(need)
 }
 
+// dropCookie reports whether a cookie must go, counting it when it does.
+func (m *Middleware) dropCookie(name string, granted rules.CategorySet) bool {
+	need, _ := m.cookieNeed(name)
+	if granted.Has(need) {
+		return false
+	}
+	m.observeBlocked("cookie", need, granted)
+	return true
+}
+
 // cookieNeed returns the categories a cookie needs, and whether any rule
 // knows it. Unknown names are logged once each.
 func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
@@ -182,6 +192,9 @@ func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
 	}
 	if match, ok := m.rs.MatchCookie(name); ok {
 		return match.Need, true
+	}
+	if m.cfg.OnUnclassifiedCookie != nil {
+		m.cfg.OnUnclassifiedCookie(name)
 	}
 	if ok, _ := m.unknownSeen.ContainsOrAdd(name, struct{}{}); !ok {
 		m.log.Info("unclassified cookie", zap.String("cookie", sanitise(name, 128)), zap.String("unknown_cookies", m.cfg.UnknownCookies))
@@ -285,8 +298,15 @@ func findCookie(h http.Header, name string) (string, bool) {
 	return "", false
 }
 
-// observeBlocked counts an item blocked in a page.
-func (m *Middleware) observeBlocked(kind string, match rules.Match) {}
-
-// observeDecision counts a decision.
-func (m *Middleware) observeDecision(action string) {}
+// observeBlocked reports an item blocked, to OnBlocked.
+func (m *Middleware) observeBlocked(kind string, need, granted rules.CategorySet) {
+	if m.cfg.OnBlocked == nil {
+		return
+	}
+	missing := m.rs.Names(need &^ granted)
+	cat := rules.Category("")
+	if len(missing) > 0 {
+		cat = missing[0]
+	}
+	m.cfg.OnBlocked(kind, cat)
+}

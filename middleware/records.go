@@ -44,7 +44,9 @@ func (m *Middleware) record(r *http.Request, action, source string, before, afte
 		fields = append(fields, zap.String("client_ip", ip))
 	}
 	m.records.Info("consent", fields...)
-	m.observeDecision(action)
+	if m.cfg.OnDecision != nil {
+		m.cfg.OnDecision(action, source)
+	}
 }
 
 // recordIP returns the client address as configured.

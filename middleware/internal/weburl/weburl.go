@@ -9,7 +9,10 @@ package weburl
 
 import (
 	"bytes"
+	"net/netip"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -23,19 +26,22 @@ type Base struct {
 	Host string
 	// Dir is the path up to and including its last '/'.
 	Dir string
+	// Path is the whole path, which query-only references keep.
+	Path string
 
 	host []byte // Host, kept as bytes so relative references do not allocate
 }
 
 // NewBase returns the Base of a document at scheme://host/path.
 func NewBase(scheme, host, path string) Base {
-	b := Base{Scheme: strings.ToLower(scheme), Dir: "/"}
+	b := Base{Scheme: strings.ToLower(scheme), Dir: "/", Path: "/"}
 	if h, ok := canonicalHost([]byte(host), nil); ok {
 		b.Host = string(h)
 		b.host = []byte(b.Host)
 	}
 	if i := strings.LastIndexByte(path, '/'); i >= 0 && strings.HasPrefix(path, "/") {
 		b.Dir = path[:i+1]
+		b.Path = path
 	}
 	return b
 }
@@ -48,7 +54,7 @@ func (b Base) Resolve(href []byte) (Base, bool) {
 	if !ok || u.Scheme != "http" && u.Scheme != "https" {
 		return b, false
 	}
-	nb := Base{Scheme: u.Scheme, Host: string(u.Host), Dir: "/"}
+	nb := Base{Scheme: u.Scheme, Host: string(u.Host), Dir: "/", Path: "/"}
 	nb.host = []byte(nb.Host)
 	p := u.PathQuery
 	if q := bytes.IndexAny(p, "?"); q >= 0 {
@@ -56,6 +62,7 @@ func (b Base) Resolve(href []byte) (Base, bool) {
 	}
 	if i := bytes.LastIndexByte(p, '/'); i >= 0 {
 		nb.Dir = string(p[:i+1])
+		nb.Path = string(p)
 	}
 	return nb, true
 }
@@ -76,7 +83,7 @@ type URL struct {
 // Buffer holds the bytes Parse needs to rewrite. Reuse it to avoid
 // allocations.
 type Buffer struct {
-	clean, host, path []byte
+	clean, host, path, enc []byte
 }
 
 var specialPorts = map[string]bool{"http": true, "https": true, "ws": true, "wss": true, "ftp": true, "file": true}
@@ -105,7 +112,7 @@ func Parse(raw []byte, base *Base, buf *Buffer) (URL, bool) {
 		if !specialPorts[scheme] || scheme == "file" {
 			return URL{}, false
 		}
-		if scheme == base.Scheme && (len(rest) == 0 || rest[0] != '/' && rest[0] != '\\') {
+		if scheme == base.Scheme && !(len(rest) >= 2 && isSlash(rest[0]) && isSlash(rest[1])) {
 			// "https:foo" on an https page is a relative path.
 			return relative(rest, base, buf, scheme)
 		}
@@ -123,11 +130,14 @@ func relative(ref []byte, base *Base, buf *Buffer, scheme string) (URL, bool) {
 		return URL{}, false
 	}
 	buf.path = buf.path[:0]
-	if len(ref) == 0 || !isSlash(ref[0]) {
+	switch {
+	case len(ref) == 0 || ref[0] == '?' || ref[0] == '#':
+		buf.path = append(buf.path, base.Path...)
+	case !isSlash(ref[0]):
 		buf.path = append(buf.path, base.Dir...)
 	}
 	buf.path = append(buf.path, ref...)
-	return URL{Scheme: scheme, Host: base.host, PathQuery: cleanPath(buf.path, buf)}, true
+	return URL{Scheme: scheme, Host: base.host, PathQuery: encodePathQuery(cleanPath(buf.path, buf), buf)}, true
 }
 
 // authority parses host[:port][/path] after the slashes.
@@ -146,8 +156,12 @@ func authority(s []byte, scheme string, buf *Buffer) (URL, bool) {
 	host := auth
 	if colon := bytes.LastIndexByte(auth, ':'); colon >= 0 && bytes.IndexByte(auth[colon:], ']') < 0 {
 		host = auth[:colon]
+		port := 0
 		for _, c := range auth[colon+1:] {
 			if c < '0' || c > '9' {
+				return URL{}, false
+			}
+			if port = port*10 + int(c-'0'); port > 65535 {
 				return URL{}, false
 			}
 		}
@@ -160,7 +174,7 @@ func authority(s []byte, scheme string, buf *Buffer) (URL, bool) {
 	if len(buf.path) == 0 || buf.path[0] != '/' && buf.path[0] != '\\' {
 		buf.path = append([]byte{'/'}, buf.path...)
 	}
-	return URL{Scheme: scheme, Host: h, PathQuery: cleanPath(buf.path, buf)}, true
+	return URL{Scheme: scheme, Host: h, PathQuery: encodePathQuery(cleanPath(buf.path, buf), buf)}, true
 }
 
 // cleanPath drops the fragment, turns backslashes in the path into
@@ -323,9 +337,13 @@ func canonicalHost(h []byte, scratch *[]byte) ([]byte, bool) {
 		if h[len(h)-1] != ']' {
 			return nil, false
 		}
-		return h, true // IPv6 literal: never a catalogued host
+		a, err := netip.ParseAddr(string(h[1 : len(h)-1]))
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return nil, false
+		}
+		return setScratch(scratch, "["+ipv6String(a.As16())+"]"), true
 	}
-	plain := true
+	plain := !bytes.Contains(h, []byte("xn--")) // validate punycode
 	for _, c := range h {
 		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
 			plain = false
@@ -341,19 +359,25 @@ func canonicalHost(h []byte, scratch *[]byte) ([]byte, bool) {
 			}
 			s = dec
 		}
+		if !utf8.ValidString(s) || emptyACE(s) {
+			return nil, false // the browser reads U+FFFD, which IDNA rejects
+		}
 		ascii, err := profile.ToASCII(s)
-		if err != nil || ascii == "" || strings.ContainsAny(ascii, " #%/:<>?@[\\]^|\x00") {
+		if err != nil || ascii == "" || strings.ContainsAny(ascii, " #%/:<>?@[\\]^|") ||
+			strings.ContainsFunc(ascii, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return nil, false
 		}
-		if scratch == nil {
-			h = []byte(ascii)
-		} else {
-			*scratch = append((*scratch)[:0], ascii...)
-			h = *scratch
-		}
+		h = setScratch(scratch, ascii)
 	}
 	for len(h) > 0 && h[len(h)-1] == '.' {
 		h = h[:len(h)-1]
+	}
+	if endsInNumber(h) {
+		v, ok := parseIPv4(h)
+		if !ok {
+			return nil, false
+		}
+		return setScratch(scratch, netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()), true
 	}
 	return h, len(h) > 0
 }
@@ -371,4 +395,184 @@ func percentDecode(s string) (string, bool) {
 		b.WriteByte(s[i])
 	}
 	return b.String(), true
+}
+
+// setScratch returns s as bytes, in *scratch when there is one.
+func setScratch(scratch *[]byte, s string) []byte {
+	if scratch == nil {
+		return []byte(s)
+	}
+	*scratch = append((*scratch)[:0], s...)
+	return *scratch
+}
+
+// ipv6String is the WHATWG IPv6 serializer: lower-case hex pieces, the
+// first longest run of two or more zero pieces compressed to "::".
+func ipv6String(a [16]byte) string {
+	var p [8]uint16
+	for i := range p {
+		p[i] = uint16(a[2*i])<<8 | uint16(a[2*i+1])
+	}
+	compress, best := -1, 1
+	for i := 0; i < 8; {
+		j := i
+		for j < 8 && p[j] == 0 {
+			j++
+		}
+		if j-i > best {
+			compress, best = i, j-i
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	var b []byte
+	for i := 0; i < 8; i++ {
+		if i == compress {
+			if i == 0 {
+				b = append(b, ':')
+			}
+			b = append(b, ':')
+			i += best - 1
+			continue
+		}
+		b = strconv.AppendUint(b, uint64(p[i]), 16)
+		if i != 7 {
+			b = append(b, ':')
+		}
+	}
+	return string(b)
+}
+
+// endsInNumber is the WHATWG "ends in a number checker": such hosts are
+// IPv4 addresses (or invalid).
+func endsInNumber(h []byte) bool {
+	if n := len(h); n > 0 && h[n-1] == '.' {
+		if n == 1 {
+			return false
+		}
+		h = h[:n-1]
+	}
+	last := h[bytes.LastIndexByte(h, '.')+1:]
+	if len(last) == 0 {
+		return false
+	}
+	digits := true
+	for _, c := range last {
+		if c < '0' || c > '9' {
+			digits = false
+			break
+		}
+	}
+	if digits {
+		return true
+	}
+	_, ok := ipv4Number(last)
+	return ok
+}
+
+// parseIPv4 is the WHATWG IPv4 parser.
+func parseIPv4(h []byte) (uint32, bool) {
+	if n := len(h); n > 0 && h[n-1] == '.' {
+		h = h[:n-1]
+	}
+	parts := bytes.Split(h, []byte("."))
+	if len(parts) > 4 {
+		return 0, false
+	}
+	var nums [4]uint64
+	for i, part := range parts {
+		n, ok := ipv4Number(part)
+		if !ok || i < len(parts)-1 && n > 255 {
+			return 0, false
+		}
+		nums[i] = n
+	}
+	last := nums[len(parts)-1]
+	if last >= 1<<(8*(5-len(parts))) {
+		return 0, false
+	}
+	v := last
+	for i := 0; i < len(parts)-1; i++ {
+		v += nums[i] << (8 * (3 - i))
+	}
+	return uint32(v), true
+}
+
+// ipv4Number is the WHATWG IPv4 number parser (decimal, 0x hex, 0 octal);
+// values beyond 2^32 are capped, which is enough to reject them.
+func ipv4Number(s []byte) (uint64, bool) {
+	if len(s) == 0 {
+		return 0, false
+	}
+	base := uint64(10)
+	switch {
+	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		s, base = s[2:], 16
+	case len(s) >= 2 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	var n uint64
+	for _, c := range s {
+		d, ok := hexVal(c)
+		if !ok || uint64(d) >= base {
+			return 0, false
+		}
+		if n = n*base + uint64(d); n > 1<<32 {
+			n = 1 << 32
+		}
+	}
+	return n, true
+}
+
+// encodePathQuery percent-encodes what the browser encodes before it sends
+// a special URL: C0 controls, space, double quote, '<', '>' and bytes from
+// 0x7F everywhere, and also backquote and braces in the path and the
+// apostrophe in the query.
+func encodePathQuery(p []byte, buf *Buffer) []byte {
+	q := bytes.IndexByte(p, '?')
+	if q < 0 {
+		q = len(p)
+	}
+	need := func(i int) bool {
+		c := p[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' {
+			return true
+		}
+		if i < q {
+			return c == '`' || c == '{' || c == '}'
+		}
+		return c == '\''
+	}
+	i := 0
+	for i < len(p) && !need(i) {
+		i++
+	}
+	if i == len(p) {
+		return p
+	}
+	const hex = "0123456789ABCDEF"
+	buf.enc = append(buf.enc[:0], p[:i]...)
+	for ; i < len(p); i++ {
+		if need(i) {
+			buf.enc = append(buf.enc, '%', hex[p[i]>>4], hex[p[i]&15])
+		} else {
+			buf.enc = append(buf.enc, p[i])
+		}
+	}
+	return buf.enc
+}
+
+// emptyACE reports whether a label of s is "xn--" alone, which x/net/idna
+// turns into an empty label but UTS 46 rejects.
+func emptyACE(s string) bool {
+	for _, label := range strings.FieldsFunc(s, func(r rune) bool {
+		return r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61'
+	}) {
+		if strings.EqualFold(label, "xn--") {
+			return true
+		}
+	}
+	return false
 }
