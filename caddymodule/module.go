@@ -10,6 +10,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/consentgate/consentgate/middleware"
 	"github.com/consentgate/consentgate/rules"
@@ -144,6 +145,17 @@ func categories(names []string) []rules.Category {
 func (h *Handler) Provision(ctx caddy.Context) error {
 	cfg := h.Config()
 	cfg.Logger = ctx.Logger()
+	var reg prometheus.Registerer
+	if r := ctx.GetMetricsRegistry(); r != nil {
+		reg = r
+	}
+	mx, err := newMetrics(reg)
+	if err != nil {
+		return fmt.Errorf("provisioning consent: registering metrics: %w", err)
+	}
+	cfg.OnDecision = mx.decision
+	cfg.OnBlocked = mx.block
+	cfg.OnUnclassifiedCookie = mx.unclassifiedCookie
 	cfg.ClientIP = func(r *http.Request) string {
 		if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && ip != "" {
 			return ip
