@@ -62,9 +62,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    consent_mode
 //	    gpc_last_update <YYYY-MM-DD>
 //	    record_ip       truncate|full|omit
+//	    cmp             auto|<manager...>
+//	    onetrust_group  <group> <category>
+//	    cmp_service     <service> <category>
+//	    tcf_purposes    <category> <purpose...>
 //	}
 //
-// Each sub-directive may appear once, except vendor and text.
+// Each sub-directive may appear once, except vendor, text, onetrust_group,
+// cmp_service and tcf_purposes (once per key).
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
@@ -73,7 +78,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	seen := map[string]bool{}
 	for d.NextBlock(0) {
 		key := d.Val()
-		if key != "vendor" && key != "text" {
+		if !repeatable[key] {
 			if seen[key] {
 				return d.Errf("duplicate sub-directive %q", key)
 			}
@@ -155,6 +160,32 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.GPCLastUpdate, err = single(d)
 		case "record_ip":
 			h.RecordIP, err = oneOf(d, "truncate", "full", "omit")
+		case "cmp":
+			h.CMP, err = atLeastOne(d)
+		case "onetrust_group":
+			err = pair(d, &h.OneTrustGroups)
+		case "cmp_service":
+			err = pair(d, &h.CMPServices)
+		case "tcf_purposes":
+			args := d.RemainingArgs()
+			if len(args) < 2 {
+				return d.Errf("tcf_purposes: want <category> <purpose...>")
+			}
+			if _, dup := h.TCFPurposes[args[0]]; dup {
+				return d.Errf("tcf_purposes: %s given twice", args[0])
+			}
+			var purposes []int
+			for _, a := range args[1:] {
+				n, perr := strconv.Atoi(a)
+				if perr != nil || n < 1 || n > 24 {
+					return d.Errf("tcf_purposes: %q is not a TCF purpose (1 to 24)", a)
+				}
+				purposes = append(purposes, n)
+			}
+			if h.TCFPurposes == nil {
+				h.TCFPurposes = map[string][]int{}
+			}
+			h.TCFPurposes[args[0]] = purposes
 		default:
 			return d.Errf("unknown sub-directive %q", key)
 		}
@@ -162,6 +193,26 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// repeatable lists the sub-directives that may appear more than once.
+var repeatable = map[string]bool{"vendor": true, "text": true, "onetrust_group": true, "cmp_service": true, "tcf_purposes": true}
+
+// pair parses "<key> <value>" into m, refusing a key given twice.
+func pair(d *caddyfile.Dispenser, m *map[string]string) error {
+	key := d.Val()
+	args := d.RemainingArgs()
+	if len(args) != 2 {
+		return d.Errf("%s: want two arguments, got %d", key, len(args))
+	}
+	if _, dup := (*m)[args[0]]; dup {
+		return d.Errf("%s: %s given twice", key, args[0])
+	}
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[args[0]] = args[1]
 	return nil
 }
 

@@ -87,6 +87,17 @@ type Handler struct {
 	// RecordIP is how consent records hold the client address: truncate
 	// (default), full or omit.
 	RecordIP string `json:"record_ip,omitempty"`
+	// CMP names the site's own consent managers whose cookie decides:
+	// "auto", or cookiebot, onetrust, klaro, cookieconsent, cookieyes,
+	// complianz, borlabs, tcf. With it the banner is off by default.
+	CMP []string `json:"cmp,omitempty"`
+	// OneTrustGroups maps OneTrust group ids to categories.
+	OneTrustGroups map[string]string `json:"onetrust_groups,omitempty"`
+	// CMPServices maps consent managers' service names to categories.
+	CMPServices map[string]string `json:"cmp_services,omitempty"`
+	// TCFPurposes gives per category the TCF purposes that must all be
+	// consented.
+	TCFPurposes map[string][]int `json:"tcf_purposes,omitempty"`
 
 	mw *middleware.Middleware
 }
@@ -127,6 +138,10 @@ func (h *Handler) Config() middleware.Config {
 		ConsentMode:     h.ConsentMode,
 		GPCLastUpdate:   h.GPCLastUpdate,
 		RecordIP:        h.RecordIP,
+		CMP:             h.CMP,
+		OneTrustGroups:  h.OneTrustGroups,
+		CMPServices:     h.CMPServices,
+		TCFPurposes:     h.TCFPurposes,
 	}
 }
 

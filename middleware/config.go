@@ -78,12 +78,33 @@ type Config struct {
 	// error logged. Default: 1 GiB.
 	MaxDecodedSize int64
 
+	// CMP names the site's own consent managers whose cookie decides
+	// instead of the middleware's own banner: "auto" for any of them, or
+	// names among cookiebot, onetrust, klaro, cookieconsent, cookieyes,
+	// complianz, borlabs and tcf (IAB TCF v2.2 euconsent-v2), tried in the
+	// given order. An absent or unreadable cookie means no consent. With CMP
+	// set the banner is off unless Banner is "on". Default: none.
+	CMP []string
+	// OneTrustGroups maps OneTrust group ids to categories. Default: C0001
+	// necessary, C0002 analytics, C0003 preferences, C0004 and C0005
+	// marketing.
+	OneTrustGroups map[string]string
+	// CMPServices maps consent managers' service names (Klaro services,
+	// for one) to categories. Services not listed are looked up among the
+	// catalogue's vendor ids and names. Default: none.
+	CMPServices map[string]string
+	// TCFPurposes gives, per category, the TCF purposes that must all be
+	// consented (with purpose 1). Default: analytics 8 and 9; marketing 2,
+	// 3, 4 and 7; preferences 5, 6 and 11.
+	TCFPurposes map[string][]int
+
 	// Endpoint is the base path the middleware answers itself: consent
 	// POSTs, the current decision, the banner's CSS and JS, the choices
 	// page. Default: "/.well-known/consent".
 	Endpoint string
 	// Banner is "on" to show the built-in banner to undecided visitors (and
-	// a re-open link to everyone else) or "off". Default: "on".
+	// a re-open link to everyone else) or "off". Default: "on", or "off"
+	// when CMP is set.
 	Banner string
 	// PolicyURL is the privacy policy the banner links to. Default: none.
 	PolicyURL string
@@ -261,6 +282,9 @@ func (c Config) withDefaults() (Config, error) {
 	switch c.Banner {
 	case "":
 		c.Banner = bannerOn
+		if len(c.CMP) > 0 {
+			c.Banner = bannerOff // the site's own manager asks
+		}
 	case bannerOn, bannerOff:
 	default:
 		return bad("banner %q: want on or off", c.Banner)

@@ -111,6 +111,7 @@ const (
 	methodBanner  = 'b' // form POST from the banner
 	methodJSON    = 'j' // JSON POST
 	methodSignals = 's' // derived from Sec-GPC/DNT
+	methodCMP     = 'c' // mirrors the site's consent manager, to record changes
 )
 
 // cookieValue is the decoded consent cookie.
@@ -198,7 +199,7 @@ func decodeConsentCookie(rs *rules.Ruleset, s string) (v cookieValue, ok bool) {
 		return v, false
 	}
 	switch m := f[6][0]; m {
-	case methodBanner, methodJSON, methodSignals:
+	case methodBanner, methodJSON, methodSignals, methodCMP:
 		v.method = m
 	default:
 		return v, false

@@ -39,6 +39,7 @@ func (m *Middleware) htmlBody(r *http.Request, h http.Header, st *state, dst *cl
 		return nil, err
 	}
 	m.signalsDecision(h, r, st)
+	m.cmpDecisionSeen(h, r, st)
 	if r.Method == http.MethodHead {
 		return nil, nil
 	}

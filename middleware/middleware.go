@@ -10,6 +10,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"go.uber.org/zap"
 
+	"github.com/consentgate/consentgate/middleware/internal/cmp"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
 	"github.com/consentgate/consentgate/rules"
 )
@@ -28,6 +29,8 @@ type Middleware struct {
 	unknownSeen *lru.Cache[string, struct{}]
 	banner      *banner
 	records     *zap.Logger
+	cmp         *cmp.Reader // nil unless Config.CMP is set
+	cmpPrefixes []string    // cookie name prefixes the consent managers use
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.
@@ -88,6 +91,11 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if m.banner, err = newBanner(cfg, rs); err != nil {
 		return nil, err
+	}
+	if len(cfg.CMP) > 0 {
+		if err := m.newCMPReader(); err != nil {
+			return nil, err
+		}
 	}
 	m.records = cfg.RecordLogger
 	return m, nil
@@ -190,6 +198,11 @@ func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
 	if m.known[name] {
 		return 0, true
 	}
+	for _, p := range m.cmpPrefixes {
+		if strings.HasPrefix(name, p) {
+			return 0, true
+		}
+	}
 	if match, ok := m.rs.MatchCookie(name); ok {
 		return match.Need, true
 	}
@@ -231,7 +244,10 @@ func (m *Middleware) consentOf(r *http.Request) Consent {
 		c.DNT = true
 		c.fromSigns |= m.dnt
 	}
-	if v, ok := m.readConsentCookie(r); ok && (v.method != methodSignals || c.fromSigns == m.rs.Optional()) {
+	if m.cmp != nil && m.readCMP(r, &c) {
+		return c
+	}
+	if v, ok := m.readConsentCookie(r); ok && (v.method != methodSignals || c.fromSigns == m.rs.Optional()) && v.method != methodCMP {
 		c.Decided = true
 		c.Source = SourceCookie
 		if v.method == methodSignals {
