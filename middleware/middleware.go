@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"strings"
@@ -140,11 +141,15 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(htt
 type state struct {
 	consent Consent
 	expire  []string // refused tracker cookies the request carried
+	// the visitor's view of the request, kept for ModifyResponse, whose
+	// outbound request may name the upstream instead
+	host string
+	tls  *tls.ConnectionState
 }
 
 // begin reads the visitor's decision and filters the request's cookies.
 func (m *Middleware) begin(r *http.Request) *state {
-	st := &state{consent: m.consentOf(r)}
+	st := &state{consent: m.consentOf(r), host: r.Host, tls: r.TLS}
 	m.filterRequest(r, st)
 	return st
 }
@@ -155,9 +160,10 @@ func (m *Middleware) begin(r *http.Request) *state {
 // decodes, and returns r with the decision in its context (see
 // ConsentFromContext), where ModifyResponse finds it.
 // httputil.ReverseProxy users who do not wrap the proxy in Handler call it
-// from the proxy's Rewrite hook:
+// from the proxy's Rewrite hook, before SetURL (which replaces the host):
 //
 //	pr.Out = mw.FilterRequest(pr.Out)
+//	pr.SetURL(upstream)
 func (m *Middleware) FilterRequest(r *http.Request) *http.Request {
 	st := m.begin(r)
 	ctx := context.WithValue(context.WithValue(r.Context(), consentKey{}, &st.consent), stateKey{}, st)

@@ -3,6 +3,8 @@ package middleware
 import (
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -101,32 +103,30 @@ func expireCookies(h http.Header, r *http.Request, names []string) {
 		return
 	}
 	host := requestHost(r)
-	secure := r.TLS != nil
-	var domains []string
-	if host != "" && net.ParseIP(host) == nil && strings.Contains(host, ".") {
-		domains = append(domains, host)
+	tail := "=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+	if r.TLS != nil {
+		tail += "; Secure"
+	}
+	tails := []string{tail}
+	if _, err := netip.ParseAddr(host); err != nil && strings.Contains(host, ".") {
+		tails = append(tails, tail+"; Domain="+host)
 		if reg, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil && reg != host {
-			domains = append(domains, reg)
+			tails = append(tails, tail+"; Domain="+reg)
 		}
 	}
-	seen := make(map[string]bool, len(names))
-	for _, name := range names {
-		if seen[name] || !validCookieName(name) {
+	lines := h["Set-Cookie"]
+	for i, name := range names {
+		if !validCookieName(name) || slices.Contains(names[:i], name) {
 			continue
 		}
-		seen[name] = true
-		tail := "=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
-		if secure {
-			tail += "; Secure"
-		}
-		h.Add("Set-Cookie", name+tail)
-		if hasPrefixFold(name, "__Host-") {
-			continue
-		}
-		for _, d := range domains {
-			h.Add("Set-Cookie", name+tail+"; Domain="+d)
+		for j, t := range tails {
+			if j > 0 && hasPrefixFold(name, "__Host-") {
+				break
+			}
+			lines = append(lines, name+t)
 		}
 	}
+	h["Set-Cookie"] = lines
 }
 
 // validCookieName reports whether name can be written back in a Set-Cookie

@@ -21,7 +21,12 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 		return errors.New("consentgate: ModifyResponse needs resp.Request")
 	}
 	st, ok := req.Context().Value(stateKey{}).(*state)
-	if !ok {
+	if ok {
+		// Judge, expire and rewrite as the visitor sees the site.
+		visitor := *req
+		visitor.Host, visitor.TLS = st.host, st.tls
+		req = &visitor
+	} else {
 		st = &state{consent: m.consentOf(req)}
 		if m.cfg.Mode != ModeReport {
 			granted := st.consent.granted

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/consentgate/consentgate/rules"
 )
 
 func BenchmarkMatchURLBytes(b *testing.B) {
