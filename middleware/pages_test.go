@@ -132,11 +132,7 @@ func judgeLoad(rs *rules.Ruleset, base *url.URL, l load, granted rules.CategoryS
 	var urls []string
 	switch l.attr {
 	case "srcset":
-		for _, c := range strings.Split(l.value, ",") {
-			if f := strings.Fields(c); len(f) > 0 {
-				urls = append(urls, f[0])
-			}
-		}
+		urls = srcsetURLs(l.value)
 	case "ping":
 		urls = strings.Fields(l.value)
 	default:
@@ -283,4 +279,41 @@ func servePage(t *testing.T, m *Middleware, pageURL string, page []byte) []byte 
 		w.Write(page)
 	})).ServeHTTP(rec, req)
 	return rec.Body.Bytes()
+}
+
+// srcsetURLs splits an image candidate list as the HTML standard's
+// srcset parser does: a URL is a run of non-whitespace (commas inside it
+// belong to it unless they end it), and its descriptors run to the next
+// comma outside parentheses.
+func srcsetURLs(v string) []string {
+	var out []string
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	for i := 0; i < len(v); {
+		for i < len(v) && (isSpace(v[i]) || v[i] == ',') {
+			i++
+		}
+		start := i
+		for i < len(v) && !isSpace(v[i]) {
+			i++
+		}
+		u := v[start:i]
+		if strings.HasSuffix(u, ",") {
+			u = strings.TrimRight(u, ",")
+		} else {
+			depth := 0
+			for i < len(v) && !(v[i] == ',' && depth == 0) {
+				switch v[i] {
+				case '(':
+					depth++
+				case ')':
+					depth--
+				}
+				i++
+			}
+		}
+		if u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
 }

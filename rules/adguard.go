@@ -75,6 +75,7 @@ func ParseAdGuard(r io.Reader, name string) ([]Vendor, error) {
 			Category: cat,
 			Hosts:    valid,
 			Source:   name,
+			Weak:     true,
 		})
 	}
 	return out, nil

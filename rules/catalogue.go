@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	_ "embed"
+	"slices"
 	"sync"
 )
 
@@ -20,5 +21,15 @@ func Builtin() ([]Vendor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]Vendor(nil), vs...), nil
+	out := make([]Vendor, len(vs))
+	for i, v := range vs {
+		v.Categories = slices.Clone(v.Categories)
+		v.Hosts = slices.Clone(v.Hosts)
+		v.URLs = slices.Clone(v.URLs)
+		v.Paths = slices.Clone(v.Paths)
+		v.Signatures = slices.Clone(v.Signatures)
+		v.Cookies = slices.Clone(v.Cookies)
+		out[i] = v
+	}
+	return out, nil
 }

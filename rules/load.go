@@ -20,7 +20,8 @@ func LoadFile(path string) ([]Vendor, error) {
 
 // Load reads vendors from the bytes of a rule file; see LoadFile.
 func Load(data []byte, name string) ([]Vendor, error) {
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%s: empty rule file", name)
 	}

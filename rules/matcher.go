@@ -1,6 +1,9 @@
 package rules
 
-import "bytes"
+import (
+	"bytes"
+	"sort"
+)
 
 // pattern is one string searched for in inline scripts.
 type pattern struct {
@@ -15,14 +18,15 @@ type pattern struct {
 // matcher finds many fixed strings in a text in one pass. Every pattern is
 // filed under its first two bytes; a bitmap of those pairs (8 KiB, so it
 // stays in the first-level cache) lets the scan skip positions where no
-// pattern can start.
+// pattern can start, and a dense index turns a pair into its bucket.
 type matcher struct {
 	bits    [1 << 16 / 64]uint64
-	buckets map[uint16][]pattern
+	index   []int32 // pair → bucket + 1; nil when there are no patterns
+	buckets [][]pattern
 }
 
 func newMatcher(ps []pattern) *matcher {
-	m := &matcher{buckets: make(map[uint16][]pattern)}
+	m := &matcher{}
 	seen := make(map[string]bool)
 	for i := len(ps) - 1; i >= 0; i-- { // later vendors win
 		p := ps[i]
@@ -30,19 +34,34 @@ func newMatcher(ps []pattern) *matcher {
 			continue
 		}
 		seen[p.text] = true
+		if m.index == nil {
+			m.index = make([]int32, 1<<16)
+		}
 		k := uint16(p.text[0])<<8 | uint16(p.text[1])
 		m.bits[k>>6] |= 1 << (k & 63)
-		m.buckets[k] = append(m.buckets[k], p)
+		if m.index[k] == 0 {
+			m.buckets = append(m.buckets, nil)
+			m.index[k] = int32(len(m.buckets))
+		}
+		b := m.index[k] - 1
+		m.buckets[b] = append(m.buckets[b], p)
+	}
+	// Longest first, so the first URL pattern that matches at a position
+	// is the most specific one there.
+	for _, b := range m.buckets {
+		sort.SliceStable(b, func(i, j int) bool { return len(b[i].text) > len(b[j].text) })
 	}
 	return m
 }
 
 // scan returns the union of need over the vendors of every pattern found
-// in text, and the vendor of the earliest match (-1 if none).
+// in text, and the vendor of the earliest match (-1 if none). Where host
+// and URL patterns match at the same position only the longest counts, as
+// MatchURL would judge that URL.
 func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 	var union CategorySet
 	first := int32(-1)
-	if len(m.buckets) == 0 {
+	if m.index == nil {
 		return 0, -1
 	}
 	for i := 0; i+1 < len(text); i++ {
@@ -50,16 +69,21 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 		if m.bits[k>>6]&(1<<(k&63)) == 0 {
 			continue
 		}
-		for _, p := range m.buckets[k] {
-			if len(text)-i >= len(p.text) && bytes.Equal(text[i:i+len(p.text)], []byte(p.text)) {
-				if p.url && !urlHostAt(text, i) {
+		urlSeen := false
+		for _, p := range m.buckets[m.index[k]-1] {
+			if len(text)-i < len(p.text) || !bytes.Equal(text[i:i+len(p.text)], []byte(p.text)) {
+				continue
+			}
+			if p.url {
+				if urlSeen || !urlHostAt(text, i) {
 					continue
 				}
-				if first < 0 {
-					first = p.vendor
-				}
-				union |= need[p.vendor]
+				urlSeen = true
 			}
+			if first < 0 {
+				first = p.vendor
+			}
+			union |= need[p.vendor]
 		}
 	}
 	return union, first
@@ -67,7 +91,7 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 
 // urlHostAt reports whether the host starting at text[i] is the host of a
 // URL: reading back over a subdomain ("www.", "ssl.") it must meet "//"
-// (or the JSON-escaped "\/\/"), and the host must not continue a longer
+// (or the JSON-escaped "\\/\\/"), and the host must not continue a longer
 // name ("notgoogle-analytics.com").
 func urlHostAt(text []byte, i int) bool {
 	j := i

@@ -34,7 +34,7 @@ func ParseOpenCookieDatabase(r io.Reader, name string) ([]Vendor, error) {
 		return nil, fmt.Errorf("%s:1: want columns Platform, Category and \"Cookie / Data Key name\" (an Open Cookie Database CSV)", name)
 	}
 	type key struct {
-		platform string
+		platform string // slug: platforms spelt differently are one
 		cat      Category
 	}
 	index := make(map[key]int)
@@ -73,16 +73,20 @@ func ParseOpenCookieDatabase(r io.Reader, name string) ([]Vendor, error) {
 		} else if get(wildcard) == "1" {
 			cname += "*"
 		}
-		k := key{get(platform), cat}
+		k := key{slug(get(platform)), cat}
+		if k.platform == "" {
+			k.platform = "unnamed"
+		}
 		i, ok := index[k]
 		if !ok {
 			i = len(out)
 			index[k] = i
 			out = append(out, Vendor{
-				ID:       "ocd:" + slug(k.platform) + ":" + string(cat),
-				Name:     k.platform,
+				ID:       "ocd:" + k.platform + ":" + string(cat),
+				Name:     get(platform),
 				Category: cat,
 				Source:   name,
+				Weak:     true,
 			})
 		}
 		out[i].Cookies = append(out[i].Cookies, cname)

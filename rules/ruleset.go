@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,7 +61,8 @@ type Match struct {
 
 // Compile builds a Ruleset. When two vendors claim the same host, URL,
 // path or cookie pattern, the later one wins, so operator rules appended
-// after the built-in catalogue override it.
+// after the built-in catalogue override it; a Weak vendor (from a
+// third-party list) only adds what no one has claimed.
 func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 	cats := opts.Categories
 	if len(cats) == 0 {
@@ -119,6 +121,9 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		tracking := need&^nb != 0
 
 		for _, h := range v.Hosts {
+			if _, claimed := rs.hosts[h]; claimed && v.Weak {
+				continue
+			}
 			rs.hosts[h] = idx
 			if tracking && len(h) >= 6 {
 				patterns = append(patterns, pattern{text: h, vendor: idx, url: true})
@@ -136,7 +141,9 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 			replaced := false
 			for j := range list {
 				if list[j].path == rule.path && strings.Join(list[j].query, "&") == strings.Join(rule.query, "&") {
-					list[j] = rule
+					if !v.Weak {
+						list[j] = rule
+					}
 					replaced = true
 				}
 			}
@@ -149,7 +156,14 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 			}
 		}
 		for _, p := range v.Paths {
-			rs.paths = append(rs.paths, pathRule{suffix: strings.ToLower(p), vendor: idx})
+			rule := pathRule{suffix: strings.ToLower(p), vendor: idx}
+			if j := slices.IndexFunc(rs.paths, func(r pathRule) bool { return r.suffix == rule.suffix }); j >= 0 {
+				if !v.Weak {
+					rs.paths[j] = rule // a later vendor wins
+				}
+				continue
+			}
+			rs.paths = append(rs.paths, rule)
 		}
 		if tracking {
 			for _, s := range v.Signatures {
@@ -159,9 +173,15 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		for _, c := range v.Cookies {
 			if strings.HasSuffix(c, "*") {
 				p := strings.TrimSuffix(c, "*")
+				if _, claimed := rs.prefix[p]; claimed && v.Weak {
+					continue
+				}
 				rs.prefix[p] = idx
 				lens[len(p)] = true
 			} else {
+				if _, claimed := rs.exact[c]; claimed && v.Weak {
+					continue
+				}
 				rs.exact[c] = idx
 			}
 		}
@@ -169,7 +189,6 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 	for _, list := range rs.urls {
 		sort.SliceStable(list, func(i, j int) bool { return len(list[i].path) > len(list[j].path) })
 	}
-	// Later path rules win: stable sort by length, keeping the last duplicate.
 	sort.SliceStable(rs.paths, func(i, j int) bool { return len(rs.paths[i].suffix) > len(rs.paths[j].suffix) })
 	for l := range lens {
 		rs.plens = append(rs.plens, l)

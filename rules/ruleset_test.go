@@ -183,6 +183,9 @@ func urlVendors() []rules.Vendor {
 		{ID: "shared-collect-v2", Category: "marketing", URLs: []string{"www.shared.example/collect/v2"}},
 		{ID: "shared-pixel", Category: "preferences", URLs: []string{"shared.example/Pixel/"}},
 		{ID: "checkout", Category: "necessary", Hosts: []string{"pay.example"}},
+		{ID: "cdn-parent", Category: "necessary", Hosts: []string{"cdn.example"}},
+		{ID: "cdn-child", Category: "marketing", Hosts: []string{"ads.cdn.example"}},
+		{ID: "long-host", Category: "analytics", Hosts: []string{"a-rather-long-tracking-subdomain.collector-example.net"}},
 		{ID: "selfhosted", Category: "analytics", Paths: []string{"/Matomo.js", "/piwik.php"}},
 		{ID: "self-longer", Category: "marketing", Paths: []string{"/plugins/piwik.php"}},
 	}
@@ -206,6 +209,10 @@ func urlCases() []struct {
 		{"top-level domain alone", "com", "/t.js", matchResult{}},
 		{"empty host", "", "/t.js", matchResult{}},
 		{"parent of a vendor host", "shared.example", "/", matchResult{}},
+		{"more specific host wins", "x.ads.cdn.example", "/a.js", matchResult{"cdn-child", "marketing"}},
+		{"more specific host exactly", "ads.cdn.example", "/a.js", matchResult{"cdn-child", "marketing"}},
+		{"less specific host", "img.cdn.example", "/a.js", matchResult{"cdn-parent", "necessary"}},
+		{"host longer than 32 bytes", "eu-west-1.a-rather-long-tracking-subdomain.collector-example.net", "/c", matchResult{"long-host", "analytics"}},
 		{"vendor host deep in the tree", "x.a.b.shared.example", "/", matchResult{"deep-host", "marketing"}},
 		{"url rule beats a deeper host rule", "x.a.b.shared.example", "/collect?v=1", matchResult{"shared-collect", "analytics"}},
 		{"url rule beats host rule of same host", "www.tagman.example", "/gtag/js?id=G-123", matchResult{"stats", "analytics"}},
@@ -268,6 +275,10 @@ func TestMatchURLBytesDoesNotAllocate(t *testing.T) {
 		{"url hit across hosts", "www.shared.example", "/collect/v2/x"},
 		{"path hit", "cdn.site.example", "/stats/matomo.js"},
 		{"miss", "www.unknown.example", "/assets/app.js?v=3"},
+		// Longer than the 32-byte buffers the compiler may use for
+		// non-escaping conversions.
+		{"long host hit", "eu-west-1.a-rather-long-tracking-subdomain.collector-example.net", "/collect?v=2&tid=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"},
+		{"long miss", "static-assets-eu-west-1.cdn.some-long-shop-name.example", "/assets/js/vendor.0123456789abcdef0123456789abcdef.js?v=20260101"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

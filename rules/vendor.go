@@ -45,6 +45,11 @@ type Vendor struct {
 	// Source names where the vendor was loaded from (a file name, "builtin"),
 	// for messages.
 	Source string `json:"-"`
+	// Weak marks a vendor from a third-party list (Open Cookie Database,
+	// AdGuard companiesdb): it adds the hosts and cookies nobody has claimed
+	// and overrides nothing, so such a list cannot release what the
+	// catalogue or the operator's own rules block.
+	Weak bool `json:"-"`
 }
 
 // Primary returns the vendor's primary category.
@@ -85,10 +90,16 @@ func ParseJSON(r io.Reader, name string) ([]Vendor, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	var f File
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, jsonError(name, data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		off := dec.InputOffset()
+		line := 1 + bytes.Count(data[:off], []byte{'\n'})
+		return nil, fmt.Errorf("%s:%d: unexpected data after the rules object", name, line)
 	}
 	if f.Format != FileFormat {
 		return nil, fmt.Errorf("%s: format %q: want %q", name, f.Format, FileFormat)
@@ -110,9 +121,15 @@ func jsonError(name string, data []byte, err error) error {
 	var off int64 = -1
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset
+		off = syn.Offset - 1 // the offset is past the offending byte
 	case errors.As(err, &typ):
 		off = typ.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+		err = errors.New("unexpected end of file: the JSON is cut short")
+	}
+	if off < 0 && syn != nil {
+		off = 0
 	}
 	if off < 0 {
 		return fmt.Errorf("%s: %w", name, err)
@@ -146,6 +163,9 @@ func (v *Vendor) validate() error {
 		n, err := normaliseHost(h)
 		if err != nil {
 			return fmt.Errorf("%s: host %q: %w", v.ID, h, err)
+		}
+		if !strings.Contains(n, ".") {
+			return fmt.Errorf("%s: host %q: a host suffix needs at least two labels (a bare top-level domain would match every site under it)", v.ID, h)
 		}
 		hosts[i] = n
 	}

@@ -1011,7 +1011,8 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 	}
 	e := &r.el
 	e.name = append(e.name[:0], name...)
-	e.foreign = r.inForeign()
+	// A breakout tag leaves foreign content: it is an HTML element.
+	e.foreign = r.inForeign() && flags&flagBreakout == 0
 	tagEnd := start + len(e.raw)
 	r.traceTok('S', start, tagEnd)
 
@@ -1310,7 +1311,8 @@ func matchEndName(b []byte, at int, name []byte) (match, short bool) {
 	}
 	n := at + 2 + len(name)
 	if n >= len(b) {
-		return bytes.EqualFold(b[at+2:], name[:min(len(name), len(b)-at-2)]), true
+		// The input ends first: it may still become the end tag.
+		return false, bytes.EqualFold(b[at+2:], name[:min(len(name), len(b)-at-2)])
 	}
 	if !bytes.EqualFold(b[at+2:n], name) {
 		return false, false

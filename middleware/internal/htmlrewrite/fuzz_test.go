@@ -1,0 +1,56 @@
+package htmlrewrite
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzChunking checks that how a document is cut into writes never changes
+// the output, with and without edits, and that with no edits the output is
+// the input byte for byte.
+func FuzzChunking(f *testing.F) {
+	for _, seed := range []string{
+		`<!doctype html><html><head><script src="https://www.google.com/x.js"></script><script>var a="</scr"+"ipt>";</script></head>` +
+			`<body><!-- c --><img src="//facebook.com/tr" srcset="a.png 1x, b.png 2x"><noscript><img src=x></noscript>` +
+			`<svg><script href="//google.com/s.js"/><style><img src=y></style></svg><textarea></textarea></body></html>`,
+		`<script><!--<script></script>--></script><p>`,
+		`<a ping="https://google.com/p" href=/x>x</a><iframe srcdoc="<img src=//facebook.com/tr>"></iframe>`,
+		`<!---><!--><![CDATA[x]]><?php x ?></ >`,
+		`<math><mi><style><img src=//google.com/a></style></mi></math>`,
+		`<div title="x>y" data-a='<script>'>z</div><script/src=//google.com/a.js></script>`,
+	} {
+		f.Add([]byte(seed), uint8(3), uint8(7))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte, a, b uint8) {
+		if len(doc) > 1<<16 {
+			return
+		}
+		sizes := []int{int(a)%64 + 1, int(b)%64 + 1}
+		cut := func(i int) func(int) int {
+			k := 0
+			return func(int) int { k++; return sizes[(k+i)%2] }
+		}
+		identity := rewrite(t, allElements, &recorder{edit: wantScriptText}, doc, fixed(len(doc)))
+		if !bytes.Equal(identity, doc) {
+			d := firstDiff(identity, doc)
+			t.Fatalf("no edits, but output differs at %d: %q vs %q", d, around(identity, d), around(doc, d))
+		}
+		whole := rewrite(t, allElements, neutralizer(), doc, fixed(len(doc)))
+		for i := 0; i < 2; i++ {
+			got := rewrite(t, allElements, neutralizer(), doc, cut(i))
+			if !bytes.Equal(got, whole) {
+				d := firstDiff(got, whole)
+				t.Fatalf("chunks %v change the output at %d: %q vs %q", sizes, d, around(got, d), around(whole, d))
+			}
+		}
+		if got := rewrite(t, allElements, &recorder{edit: wantScriptText}, doc, fixed(1)); !bytes.Equal(got, doc) {
+			t.Fatal("byte-at-a-time output differs from the input")
+		}
+	})
+}
+
+func wantScriptText(e *Element) {
+	if string(e.Name()) == "script" {
+		e.WantContent()
+	}
+}
