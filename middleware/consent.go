@@ -154,6 +154,11 @@ func encodeConsentCookie(rs *rules.Ruleset, v cookieValue) string {
 // and refused, a bad time or id. The caller checks revision, completeness
 // and age.
 func decodeConsentCookie(rs *rules.Ruleset, s string) (v cookieValue, ok bool) {
+	defer func() {
+		if !ok {
+			v = cookieValue{} // nothing of a malformed value leaks out
+		}
+	}()
 	if len(s) > 1024 {
 		return v, false
 	}
@@ -187,8 +192,8 @@ func decodeConsentCookie(rs *rules.Ruleset, s string) (v cookieValue, ok bool) {
 	}
 	v.revision = f[3]
 	sec, err := strconv.ParseInt(f[4], 10, 64)
-	if err != nil || sec <= 0 || len(f[4]) > 12 {
-		return v, false
+	if err != nil || sec <= 0 || strconv.FormatInt(sec, 10) != f[4] {
+		return v, false // only the canonical form this package writes
 	}
 	v.time = time.Unix(sec, 0)
 	if !validConsentID(f[5]) {
@@ -250,7 +255,7 @@ func validConsentID(s string) bool {
 	if len(s) != consentIDLen {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(s)
+	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil
 }
 
