@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -13,11 +14,13 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/consentgate/consentgate/rules"
@@ -116,13 +119,48 @@ func acceptsGzip(r *http.Request) bool {
 // banner renders the consent banner for a request.
 type banner struct {
 	tmpl     *template.Template
+	custom   bool                         // an operator template: rendered in full every time
 	texts    map[string]map[string]string // complete per language
 	langs    []string
 	fallback string
 	endpoint string
 	policy   string
 	gcm      bool
+	// shapes caches the built-in banner rendered once per shape (language,
+	// state, which parts show) with slots for the values that change from
+	// page to page.
+	shapes *lru.Cache[shapeKey, []bannerPart]
 }
+
+// shapeKey is what decides the built-in banner's markup apart from its
+// slots.
+type shapeKey struct {
+	lang, granted, note  string
+	visible, open, gcm   bool
+	nonce                bool
+	checked, withVendors uint64 // per category index
+}
+
+// bannerPart is a literal run of a rendered shape, followed by a slot
+// (slotNone after the last).
+type bannerPart struct {
+	lit  string
+	slot int
+}
+
+// Slots of a shape. Their markers are plain letters, which html/template
+// writes through unchanged in text, attribute and URL contexts.
+const (
+	slotNone = iota - 1
+	slotReturn
+	slotChoices
+	slotNonce
+	slotVendors // + category index
+)
+
+const slotMark = "CGSLOT"
+
+func slotMarker(slot int) string { return slotMark + strconv.Itoa(slot) + slotMark }
 
 // newBanner prepares the banner: the built-in texts merged with the
 // operator's, and the built-in or operator template.
@@ -166,6 +204,10 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 			return nil, fmt.Errorf("%w: banner template: %v", ErrConfig, err)
 		}
 		name = cfg.BannerTemplate
+		b.custom = true
+	}
+	if b.shapes, err = lru.New[shapeKey, []bannerPart](256); err != nil {
+		return nil, err
 	}
 	if b.tmpl, err = template.New(name).Option("missingkey=zero").Parse(string(src)); err != nil {
 		return nil, fmt.Errorf("%w: banner template: %v", ErrConfig, err)
@@ -284,6 +326,112 @@ func (b *banner) categories(lang string, rs *rules.Ruleset, granted, refused rul
 		})
 	}
 	return out
+}
+
+// html renders the banner for d: the built-in template from a cached shape
+// with its slots filled, an operator template in full.
+func (b *banner) html(d bannerData) ([]byte, error) {
+	if b.custom {
+		return b.render(d)
+	}
+	key := shapeKey{lang: d.Lang, granted: d.Granted, note: d.SignalNote, visible: d.Visible, open: d.Open, gcm: d.ConsentMode, nonce: d.Nonce != ""}
+	for i, c := range d.Categories {
+		if c.Checked {
+			key.checked |= 1 << uint(i)
+		}
+		if c.Services != "" {
+			key.withVendors |= 1 << uint(i)
+		}
+	}
+	parts, ok := b.shapes.Get(key)
+	if !ok {
+		var err error
+		if parts, err = b.shape(d); err != nil {
+			return nil, err
+		}
+		b.shapes.Add(key, parts)
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p.lit) + 64
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p.lit...)
+		var v string
+		switch {
+		case p.slot == slotNone:
+			continue
+		case p.slot == slotReturn:
+			v = d.Return
+		case p.slot == slotChoices:
+			v = d.ChoicesURL
+		case p.slot == slotNonce:
+			v = d.Nonce
+		default:
+			v = d.Categories[p.slot-slotVendors].Services
+		}
+		out = appendEscaped(out, v)
+	}
+	return out, nil
+}
+
+// shape renders d with markers in its slots and splits the result.
+func (b *banner) shape(d bannerData) ([]bannerPart, error) {
+	d.Return = slotMarker(slotReturn)
+	d.ChoicesURL = slotMarker(slotChoices)
+	if d.Nonce != "" {
+		d.Nonce = slotMarker(slotNonce)
+	}
+	d.Categories = slices.Clone(d.Categories)
+	for i := range d.Categories {
+		if d.Categories[i].Services != "" {
+			d.Categories[i].Services = slotMarker(slotVendors + i)
+		}
+	}
+	html, err := b.render(d)
+	if err != nil {
+		return nil, err
+	}
+	var parts []bannerPart
+	rest := string(html)
+	for {
+		i := strings.Index(rest, slotMark)
+		if i < 0 {
+			return append(parts, bannerPart{lit: rest, slot: slotNone}), nil
+		}
+		j := strings.Index(rest[i+len(slotMark):], slotMark)
+		if j < 0 {
+			return nil, errors.New("banner template: unbalanced slot marker")
+		}
+		slot, err := strconv.Atoi(rest[i+len(slotMark) : i+len(slotMark)+j])
+		if err != nil {
+			return nil, errors.New("banner template: bad slot marker")
+		}
+		parts = append(parts, bannerPart{lit: rest[:i], slot: slot})
+		rest = rest[i+2*len(slotMark)+j:]
+	}
+}
+
+// appendEscaped appends s escaped for HTML text and quoted attributes.
+func appendEscaped(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			dst = append(dst, "&amp;"...)
+		case '<':
+			dst = append(dst, "&lt;"...)
+		case '>':
+			dst = append(dst, "&gt;"...)
+		case '"':
+			dst = append(dst, "&#34;"...)
+		case '\'':
+			dst = append(dst, "&#39;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // render executes the template.

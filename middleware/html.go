@@ -275,7 +275,7 @@ var loadingRels = []string{
 func (p *page) Element(e *htmlrewrite.Element) error {
 	name := e.Name()
 	if e.Partial() {
-		p.overflowElement(e, string(name))
+		p.overflowElement(e, internTag(name))
 		return nil
 	}
 	if e.Foreign() {
@@ -319,19 +319,63 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 			e.Prepend(p.consentModeScript())
 		}
 	default:
-		n := string(name)
-		if attrs := urlAttrs(n); attrs != nil {
-			p.judgeAttrs(e, n, attrs)
+		if n := internTag(name); n != "" {
+			p.judgeAttrs(e, n, urlAttrs(n))
 		}
 	}
 	return nil
 }
 
+// internTag returns the constant spelling of the tags judged by their URL
+// attributes, so that no string is allocated per tag ("" for others).
+func internTag(name []byte) string {
+	switch string(name) {
+	case "img":
+		return "img"
+	case "image":
+		return "image"
+	case "iframe":
+		return "iframe"
+	case "frame":
+		return "frame"
+	case "audio":
+		return "audio"
+	case "track":
+		return "track"
+	case "embed":
+		return "embed"
+	case "input":
+		return "input"
+	case "source":
+		return "source"
+	case "video":
+		return "video"
+	case "object":
+		return "object"
+	case "body":
+		return "body"
+	case "use":
+		return "use"
+	case "feimage":
+		return "feimage"
+	}
+	return ""
+}
+
 // relLoads reports whether a rel list names a relation that loads.
 func relLoads(rel []byte) bool {
-	for _, f := range bytes.Fields(rel) {
+	for len(rel) > 0 {
+		for len(rel) > 0 && isHTMLSpace(rel[0]) {
+			rel = rel[1:]
+		}
+		end := 0
+		for end < len(rel) && !isHTMLSpace(rel[end]) {
+			end++
+		}
+		word := rel[:end]
+		rel = rel[end:]
 		for _, l := range loadingRels {
-			if bytes.EqualFold(f, []byte(l)) {
+			if bytes.EqualFold(word, []byte(l)) {
 				return true
 			}
 		}
@@ -697,7 +741,7 @@ func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
 // EndTag is called at </body>; the banner goes before it.
 func (p *page) EndTag(t *htmlrewrite.EndTag) error {
 	if html := p.bannerHTML(); html != nil {
-		t.Before(string(html))
+		t.BeforeBytes(html)
 	}
 	return nil
 }
@@ -706,7 +750,7 @@ func (p *page) EndTag(t *htmlrewrite.EndTag) error {
 // the banner at its end.
 func (p *page) End(d *htmlrewrite.DocumentEnd) error {
 	if html := p.bannerHTML(); html != nil {
-		d.Append(string(html))
+		d.AppendBytes(html)
 	}
 	return nil
 }
@@ -717,7 +761,7 @@ func (p *page) bannerHTML() []byte {
 		return nil
 	}
 	p.bannerDone = true
-	html, err := p.m.banner.render(p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors))
+	html, err := p.m.banner.html(p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors))
 	if err != nil {
 		p.m.log.Error("rendering the consent banner", zap.Error(err))
 		return nil

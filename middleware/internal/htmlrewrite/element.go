@@ -347,6 +347,9 @@ func (t *EndTag) Name() []byte { return t.name }
 // Before inserts HTML before the end tag.
 func (t *EndTag) Before(html string) { t.before = append(t.before, html...) }
 
+// BeforeBytes is Before for a byte slice.
+func (t *EndTag) BeforeBytes(html []byte) { t.before = append(t.before, html...) }
+
 // DocumentEnd is the end of the input.
 type DocumentEnd struct {
 	appended []byte
@@ -354,3 +357,6 @@ type DocumentEnd struct {
 
 // Append adds HTML at the end of the document.
 func (d *DocumentEnd) Append(html string) { d.appended = append(d.appended, html...) }
+
+// AppendBytes is Append for a byte slice.
+func (d *DocumentEnd) AppendBytes(html []byte) { d.appended = append(d.appended, html...) }

@@ -47,9 +47,9 @@ type Settings struct {
 	// Handler.EndTag.
 	EndTags []string
 	// Hints narrows Elements: a start tag named here goes to the handler
-	// only when its bytes contain the hint (lower case, compared without
-	// regard to case), so that common tags the handler rarely needs, such
-	// as <a> for its ping attribute, are passed through without lexing.
+	// only when it has the attribute the hint names (lower case), so that
+	// common tags the handler rarely needs, such as <a> for its ping
+	// attribute, pass through without lexing.
 	Hints map[string]string
 	// MaxBuffer caps the bytes held back while a tag or a wanted element's
 	// content is undecided. Default: 256 KiB.
@@ -180,9 +180,10 @@ type Rewriter struct {
 	stack    []frame
 	template int
 
-	el    Element
-	end   EndTag
-	lexer tagLexer
+	el     Element
+	end    EndTag
+	docEnd DocumentEnd
+	lexer  tagLexer
 
 	// trace, when set (by tests), is told where each token ends: kind is
 	// 'S' start tag, 'E' end tag, 'C' comment, 'B' bogus comment or
@@ -273,8 +274,9 @@ func (r *Rewriter) Close() error {
 		r.err = err
 		return err
 	}
-	var d DocumentEnd
-	if err := r.h.End(&d); err != nil {
+	d := &r.docEnd
+	d.appended = d.appended[:0]
+	if err := r.h.End(d); err != nil {
 		r.err = err
 		return err
 	}
@@ -570,7 +572,17 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 	if start == 2 {
 		mask = plainEndMask
 	}
-	if r.c.tags.get(&k)&mask != 0 {
+	flags := r.c.tags.get(&k) & mask
+	if flags == flagWanted|flagHinted {
+		// Wanted only with an attribute (<a ping>): pass the tag on here
+		// unless it has it.
+		end, as, found := scanTagAttr(b, i, r.c.tags.hints[string(k.bytes())])
+		if found || as != asClosed && as != asClosedSelf {
+			return 0, false
+		}
+		return end, true
+	}
+	if flags != 0 {
 		return 0, false
 	}
 	as := asName
@@ -579,6 +591,62 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 		return 0, false
 	}
 	return i, true
+}
+
+// scanTagAttr is scanTag from the tag name's end that also reports
+// whether the tag has an attribute named attr (lower case; compared
+// without regard to case).
+func scanTagAttr(b []byte, i int, attr string) (int, attrState, bool) {
+	as := asName
+	found := false
+	for i < len(b) {
+		for as < asLoop && i < len(b) {
+			cl := byteClass[b[i]]
+			next := attrTrans[as&7][cl]
+			if next == asAttrName && as != asAttrName && !found {
+				found = attrNameAt(b, i, attr)
+			}
+			as = next
+			i++
+			if cl <= clSpace {
+				for i < len(b) && byteClass[b[i]] == cl {
+					i++
+				}
+			}
+		}
+		switch as {
+		case asDQ, asSQ:
+			q := byte('"')
+			if as == asSQ {
+				q = '\''
+			}
+			j := bytes.IndexByte(b[i:], q)
+			if j < 0 {
+				return len(b), as, found
+			}
+			i += j + 1
+			as = asAfterQuoted
+		case asClosed, asClosedSelf:
+			return i, as, found
+		}
+	}
+	return i, as, found
+}
+
+// attrNameAt reports whether the attribute name starting at b[i] is name.
+func attrNameAt(b []byte, i int, name string) bool {
+	if len(b)-i < len(name) {
+		return false
+	}
+	for j := 0; j < len(name); j++ {
+		if lower(b[i+j]) != name[j] {
+			return false
+		}
+	}
+	if k := i + len(name); k < len(b) {
+		return byteClass[b[k]] != clOther && byteClass[b[k]] != clDQ && byteClass[b[k]] != clSQ
+	}
+	return false
 }
 
 // The flags that make a tag matter in HTML content (outside foreign
@@ -807,7 +875,7 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 	}
 	wanted := flags&flagWanted != 0 || r.c.all
 	if wanted && flags&flagHinted != 0 && !r.c.all {
-		end, as := scanTag(b, nameEnd, asName)
+		end, as, found := scanTagAttr(b, nameEnd, r.c.tags.hints[string(key)])
 		if as != asClosed && as != asClosedSelf {
 			if final {
 				r.pos = len(b)
@@ -815,7 +883,7 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 			}
 			return true, nil
 		}
-		if !containsFold(b[r.pos:end], r.c.tags.hints[string(key)]) && !(r.noscript && indexNoscriptEnd(b[r.pos:end]) >= 0) {
+		if !found && !(r.noscript && indexNoscriptEnd(b[r.pos:end]) >= 0) {
 			// Not what the handler is after: pass it through unlexed.
 			r.tokStart = r.pos
 			r.pos = end
@@ -1529,53 +1597,4 @@ func tagNameWord(b []byte, start int) (n int, ok bool) {
 // String describes the rewriter's state, for debugging.
 func (r *Rewriter) String() string {
 	return fmt.Sprintf("mode=%d pos=%d emit=%d held=%v stack=%d", r.mode, r.pos, r.emit, r.held, len(r.stack))
-}
-
-// containsFold reports whether b contains the lower-case ASCII string s,
-// ignoring case. The lower-case spelling is searched first; the folding
-// search runs only when an upper-case first letter occurs at all.
-func containsFold(b []byte, s string) bool {
-	if len(s) == 0 || bytes.Contains(b, []byte(s)) {
-		return true
-	}
-	upper := s[0]
-	if 'a' <= upper && upper <= 'z' {
-		upper -= 'a' - 'A'
-	}
-	for i := bytes.IndexByte(b, upper); i >= 0 && i+len(s) <= len(b); {
-		match := true
-		for j := 1; j < len(s); j++ {
-			if lower(b[i+j]) != s[j] {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-		next := bytes.IndexByte(b[i+1:], upper)
-		if next < 0 {
-			break
-		}
-		i += 1 + next
-	}
-	// Mixed case starting with the lower-case letter ("pInG").
-	for i := bytes.IndexByte(b, s[0]); i >= 0 && i+len(s) <= len(b); {
-		match := true
-		for j := 1; j < len(s); j++ {
-			if lower(b[i+j]) != s[j] {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-		next := bytes.IndexByte(b[i+1:], s[0])
-		if next < 0 {
-			break
-		}
-		i += 1 + next
-	}
-	return false
 }
