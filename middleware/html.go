@@ -168,12 +168,17 @@ type page struct {
 	nonce      string // the page's CSP nonce
 	// vendors blocked on the page, per primary category, for the banner
 	vendors map[rules.Category][]string
+
+	lastHost      []byte // see plainHost
+	lastHostPlain bool
+	lastHostOK    bool
 }
 
 func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	p.m, p.r, p.st = m, r, st
 	p.baseSet, p.depth, p.blocked = false, 0, 0
 	p.bannerDone, p.gcmDone, p.nonce = false, false, ""
+	p.lastHostOK = false
 	for k, v := range p.vendors {
 		p.vendors[k] = v[:0]
 	}
@@ -390,11 +395,29 @@ func (p *page) judge(raw []byte) (rules.Match, bool) {
 	if !ok {
 		return rules.Match{}, false
 	}
-	match, ok := p.m.rs.MatchURLBytes(u.Host, u.PathQuery)
+	var match rules.Match
+	if p.plainHost(u.Host) {
+		match, ok = p.m.rs.MatchPathBytes(u.PathQuery)
+	} else {
+		match, ok = p.m.rs.MatchURLBytes(u.Host, u.PathQuery)
+	}
 	if !ok || p.granted.Has(match.Need) {
 		return rules.Match{}, false
 	}
 	return match, true
+}
+
+// plainHost reports whether no host or URL rule applies to host,
+// remembering the last host asked about: most URLs of a page share a few
+// hosts, the page's own first.
+func (p *page) plainHost(host []byte) bool {
+	if p.lastHostOK && bytes.Equal(host, p.lastHost) {
+		return p.lastHostPlain
+	}
+	p.lastHost = append(p.lastHost[:0], host...)
+	p.lastHostPlain = !p.m.rs.HostHasRules(host)
+	p.lastHostOK = true
+	return p.lastHostPlain
 }
 
 // judgeAttrs blocks the element when one of its URL attributes (or

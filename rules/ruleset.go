@@ -32,6 +32,7 @@ type Ruleset struct {
 	hosts  map[string]int32     // host suffix → vendor
 	urls   map[string][]urlRule // host suffix → path rules, longest first
 	paths  []pathRule           // path suffixes on any host, longest first
+	byLast [256][]pathRule      // paths by the last byte of their suffix
 	exact  map[string]int32     // cookie name → vendor
 	prefix map[string]int32     // cookie name prefix → vendor
 	plens  []int                // distinct prefix lengths, longest first
@@ -190,6 +191,13 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		sort.SliceStable(list, func(i, j int) bool { return len(list[i].path) > len(list[j].path) })
 	}
 	sort.SliceStable(rs.paths, func(i, j int) bool { return len(rs.paths[i].suffix) > len(rs.paths[j].suffix) })
+	for _, r := range rs.paths {
+		last := r.suffix[len(r.suffix)-1]
+		rs.byLast[last] = append(rs.byLast[last], r)
+		if 'a' <= last && last <= 'z' {
+			rs.byLast[last-'a'+'A'] = append(rs.byLast[last-'a'+'A'], r)
+		}
+	}
 	for l := range lens {
 		rs.plens = append(rs.plens, l)
 	}
@@ -269,13 +277,52 @@ func matchURL[T string | []byte](rs *Ruleset, host, pathQuery T) (Match, bool) {
 	case hostIdx >= 0:
 		return rs.match(hostIdx), true
 	}
-	for _, r := range rs.paths {
+	return matchPath(rs, path)
+}
+
+// matchPath finds the longest path rule whose suffix ends path.
+func matchPath[T string | []byte](rs *Ruleset, path T) (Match, bool) {
+	if len(path) == 0 {
+		return Match{}, false
+	}
+	for _, r := range rs.byLast[path[len(path)-1]] {
 		if len(path) >= len(r.suffix) && hasPrefixFold(path[len(path)-len(r.suffix):], r.suffix) {
 			return rs.match(r.vendor), true
 		}
 	}
 	return Match{}, false
 }
+
+// HostHasRules reports whether any host or URL rule applies to host (one
+// of its suffixes is claimed). When it does not, only path rules can match
+// URLs on that host: see MatchPathBytes.
+func (rs *Ruleset) HostHasRules(host []byte) bool {
+	for h := host; len(h) > 0; {
+		if _, ok := rs.hosts[string(h)]; ok {
+			return true
+		}
+		if _, ok := rs.urls[string(h)]; ok {
+			return true
+		}
+		dot := indexByte(h, '.')
+		if dot < 0 {
+			return false
+		}
+		h = h[dot+1:]
+	}
+	return false
+}
+
+// MatchPathBytes matches only the path rules (those that apply on any
+// host); MatchURLBytes is it for a host without host or URL rules.
+func (rs *Ruleset) MatchPathBytes(pathQuery []byte) (Match, bool) {
+	path := pathQuery
+	if q := indexByte(pathQuery, '?'); q >= 0 {
+		path = pathQuery[:q]
+	}
+	return matchPath(rs, path)
+}
+
 
 func indexByte[T string | []byte](s T, c byte) int {
 	for i := 0; i < len(s); i++ {
