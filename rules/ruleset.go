@@ -323,7 +323,6 @@ func (rs *Ruleset) MatchPathBytes(pathQuery []byte) (Match, bool) {
 	return matchPath(rs, path)
 }
 
-
 func indexByte[T string | []byte](s T, c byte) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] == c {
