@@ -16,9 +16,11 @@ package htmlrewrite
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // Handler receives the parts of a document a Rewriter was asked about.
@@ -338,8 +340,16 @@ func (r *Rewriter) run(final bool) error {
 	}
 	r.passTo(r.safe())
 	r.compact()
+	if !final && len(r.ob) < coalesce {
+		return nil // Flush and Close write out the rest
+	}
 	return r.writeOut()
 }
+
+// coalesce is how much output is gathered before it is written, so that a
+// body read in small pieces does not become as many small writes (and
+// system calls). Flush writes everything decided at once.
+const coalesce = 64 << 10
 
 // safe is the offset up to which the output is decided.
 func (r *Rewriter) safe() int {
@@ -573,24 +583,112 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 		mask = plainEndMask
 	}
 	flags := r.c.tags.get(&k) & mask
-	if flags == flagWanted|flagHinted {
-		// Wanted only with an attribute (<a ping>): pass the tag on here
-		// unless it has it.
-		end, as, found := scanTagAttr(b, i, r.c.tags.hints[string(k.bytes())])
-		if found || as != asClosed && as != asClosedSelf {
-			return 0, false
+	hint := ""
+	switch flags {
+	case 0:
+		if b[i] == '>' {
+			return i + 1, true // "<div>", "</div>": the most common tags
 		}
-		return end, true
-	}
-	if flags != 0 {
+	case flagWanted | flagHinted:
+		// Wanted only with an attribute (<a ping>): passed on here unless
+		// it has it.
+		hint = r.c.tags.hints[string(k.bytes())]
+	default:
 		return 0, false
 	}
-	as := asName
-	i, as = scanTag(b, i, as)
-	if as != asClosed && as != asClosedSelf {
+	if end, found, ok := quickTagEnd(b, i, hint); ok {
+		return end, !found
+	}
+	end, as, found := scanTagAttr(b, i, hint)
+	if found || as != asClosed && as != asClosedSelf {
 		return 0, false
 	}
-	return i, true
+	return end, true
+}
+
+// quickTagEnd finds the end of the tag whose name ends at b[i] without
+// reading every byte through the tag states: a '>' closes the tag unless it
+// is inside a quoted value, and a value can only follow '=', so the scan
+// looks for '=' and '>' eight bytes at a time and jumps over quoted values
+// with IndexByte. It also reports whether an attribute named attr (lower
+// case; "" for none) carries a value. ok is false when the tag takes a turn
+// this shortcut does not follow (an '=' that begins an attribute name) or
+// b ends inside the tag; scanTagAttr then reads it byte by byte.
+func quickTagEnd(b []byte, i int, attr string) (end int, found, ok bool) {
+	from := i // where the current attribute names begin
+	for {
+		i = indexEqGt(b, i)
+		if i < 0 {
+			return 0, false, false
+		}
+		if b[i] == '>' {
+			return i + 1, found, true
+		}
+		// '=': a value separator only right after a name.
+		n := i
+		for n > from && isSpace(b[n-1]) {
+			n--
+		}
+		if n == from || b[n-1] == '/' || b[n-1] == '"' || b[n-1] == '\'' {
+			return 0, false, false
+		}
+		if attr != "" && n-from >= len(attr) && attrNameAt(b, n-len(attr), attr) &&
+			(n-len(attr) == from || isSpace(b[n-len(attr)-1]) || b[n-len(attr)-1] == '/') {
+			found = true
+		}
+		v := i + 1
+		for v < len(b) && isSpace(b[v]) {
+			v++
+		}
+		if v >= len(b) {
+			return 0, false, false
+		}
+		switch q := b[v]; q {
+		case '"', '\'':
+			j := bytes.IndexByte(b[v+1:], q)
+			if j < 0 {
+				return 0, false, false
+			}
+			i = v + 1 + j + 1
+		case '>':
+			return v + 1, found, true // a missing value: '>' closes
+		default:
+			for v < len(b) {
+				if cl := byteClass[b[v]]; cl == clSpace || cl == clGT {
+					break
+				}
+				v++
+			}
+			i = v
+		}
+		from = i
+	}
+}
+
+// indexEqGt returns the index of the first '=' or '>' in b at or after i,
+// or -1, testing eight bytes at a time.
+func indexEqGt(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+		eqs   = '=' * ones
+		gts   = '>' * ones
+	)
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		e, g := x^eqs, x^gts
+		// High bit where a byte is zero (exact for the lowest one).
+		m := ((e-ones)&^e | (g-ones)&^g) & highs
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '=' || c == '>' {
+			return i
+		}
+	}
+	return -1
 }
 
 // scanTagAttr is scanTag from the tag name's end that also reports

@@ -57,7 +57,7 @@ func (b Base) Resolve(href []byte) (Base, bool) {
 	nb := Base{Scheme: u.Scheme, Host: string(u.Host), Dir: "/", Path: "/"}
 	nb.host = []byte(nb.Host)
 	p := u.PathQuery
-	if q := bytes.IndexAny(p, "?"); q >= 0 {
+	if q := bytes.IndexByte(p, '?'); q >= 0 {
 		p = p[:q]
 	}
 	if i := bytes.LastIndexByte(p, '/'); i >= 0 {
@@ -95,7 +95,7 @@ var specialPorts = map[string]bool{"http": true, "https": true, "ws": true, "wss
 // too: browsers do not load an empty src.
 func Parse(raw []byte, base *Base, buf *Buffer) (URL, bool) {
 	s := trimC0Space(raw)
-	if bytes.IndexAny(s, "\t\n\r") >= 0 {
+	if hasTabOrNewline(s) {
 		buf.clean = buf.clean[:0]
 		for _, c := range s {
 			if c != '\t' && c != '\n' && c != '\r' {
@@ -535,15 +535,13 @@ func encodePathQuery(p []byte, buf *Buffer) []byte {
 	if q < 0 {
 		q = len(p)
 	}
+	// encodeSet: bit 1 marks bytes encoded in the path, bit 2 in the query.
 	need := func(i int) bool {
-		c := p[i]
-		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' {
-			return true
+		bit := uint8(1)
+		if i >= q {
+			bit = 2
 		}
-		if i < q {
-			return c == '`' || c == '{' || c == '}'
-		}
-		return c == '\''
+		return encodeSet[p[i]]&bit != 0
 	}
 	i := 0
 	for i < len(p) && !need(i) {
@@ -564,6 +562,24 @@ func encodePathQuery(p []byte, buf *Buffer) []byte {
 	return buf.enc
 }
 
+// encodeSet holds the WHATWG percent-encode sets a browser applies to what
+// it sends: bit 1 the path set (C0 controls, space, '"', '#', '<', '>',
+// '?', '`', '{', '}' and non-ASCII, less '#' and '?' which cannot occur
+// here), bit 2 the special-query set (C0, space, '"', '#', '\”, '<', '>'
+// and non-ASCII).
+var encodeSet = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' {
+			t[c] = 3
+		}
+	}
+	t['`'] |= 1
+	t['{'] |= 1
+	t['}'] |= 1
+	t['\''] |= 2
+	return t
+}()
+
 // emptyACE reports whether a label of s is "xn--" alone, which x/net/idna
 // turns into an empty label but UTS 46 rejects.
 func emptyACE(s string) bool {
@@ -571,6 +587,16 @@ func emptyACE(s string) bool {
 		return r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61'
 	}) {
 		if strings.EqualFold(label, "xn--") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasTabOrNewline reports whether s holds a tab, LF or CR.
+func hasTabOrNewline(s []byte) bool {
+	for _, c := range s {
+		if c <= '\r' && (c == '\t' || c == '\n' || c == '\r') {
 			return true
 		}
 	}
