@@ -76,8 +76,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		return d.ArgErr()
 	}
 	seen := map[string]bool{}
+	prev := ""
 	for d.NextBlock(0) {
 		key := d.Val()
+		if key == "{" && prev != "" {
+			return d.Errf("%s takes no block", prev)
+		}
+		prev = key
 		if !repeatable[key] {
 			if seen[key] {
 				return d.Errf("duplicate sub-directive %q", key)
@@ -106,12 +111,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "cookie_name":
 			h.CookieName, err = single(d)
 		case "cookie_max_age":
-			var s string
-			if s, err = single(d); err == nil {
-				var dur caddy.Duration
-				dur, err = parseDuration(d, s)
-				h.CookieMaxAge = dur
-			}
+			h.CookieMaxAge, err = duration(d)
 		case "revision":
 			h.Revision, err = single(d)
 		case "gpc":
@@ -246,13 +246,22 @@ func oneOf(d *caddyfile.Dispenser, options ...string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", d.Errf("%s: unknown value %q, want %s", key, v, strings.Join(options, " or "))
+	want := strings.Join(options, ", ")
+	if i := strings.LastIndex(want, ", "); i >= 0 {
+		want = want[:i] + " or " + want[i+2:]
+	}
+	return "", d.Errf("%s: unknown value %q, want %s", key, v, want)
 }
 
-func parseDuration(d *caddyfile.Dispenser, s string) (caddy.Duration, error) {
+func duration(d *caddyfile.Dispenser) (caddy.Duration, error) {
+	key := d.Val()
+	s, err := single(d)
+	if err != nil {
+		return 0, err
+	}
 	dur, err := caddy.ParseDuration(s)
 	if err != nil {
-		return 0, d.Errf("%s: %v", d.Val(), err)
+		return 0, d.Errf("%s: %v", key, err)
 	}
 	return caddy.Duration(dur), nil
 }

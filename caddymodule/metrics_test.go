@@ -227,7 +227,8 @@ http://127.0.0.1:%d {
 	}
 	load("1")
 	t.Cleanup(func() {
-		if err := caddy.Stop(); err != nil {
+		// Stop the site and the admin endpoint.
+		if err := caddy.Load([]byte(`{"admin": {"disabled": true, "config": {"persist": false}}}`), true); err != nil {
 			t.Errorf("stopping Caddy: %v", err)
 		}
 	})
