@@ -11,7 +11,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"slices"
@@ -125,7 +124,11 @@ type banner struct {
 	fallback string
 	endpoint string
 	policy   string
+	css, js  string // asset URLs
 	gcm      bool
+	// cats lists the categories per language, unchecked and without
+	// vendors, for pages to copy.
+	cats map[string][]bannerCategory
 	// shapes caches the built-in banner rendered once per shape (language,
 	// state, which parts show) with slots for the values that change from
 	// page to page.
@@ -194,6 +197,23 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 		b.langs = append(b.langs, l)
 	}
 	sort.Strings(b.langs)
+	assets := bannerAssets()
+	b.css, b.js = b.endpoint+"/"+assets[0].name, b.endpoint+"/"+assets[1].name
+	b.cats = make(map[string][]bannerCategory, len(b.texts))
+	for lang, t := range b.texts {
+		for _, c := range rs.Categories() {
+			title := t["cat_"+string(c)]
+			if title == "" {
+				title = strings.ToUpper(string(c[:1])) + strings.ReplaceAll(string(c[1:]), "_", " ")
+			}
+			b.cats[lang] = append(b.cats[lang], bannerCategory{
+				Name:        string(c),
+				Title:       title,
+				Description: t["cat_"+string(c)+"_desc"],
+				Necessary:   c == rules.Necessary,
+			})
+		}
+	}
 	src, err := bannerFS.ReadFile("banner/banner.html")
 	if err != nil {
 		return nil, err
@@ -214,7 +234,7 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 	}
 	// Render once with sample data so a broken operator template fails at
 	// load, not on a visitor's page.
-	if _, err := b.render(bannerData{Lang: b.fallback, T: b.texts[b.fallback], Categories: b.categories(b.fallback, rs, rs.NecessarySet(), 0, nil)}); err != nil {
+	if _, err := b.render(bannerData{Lang: b.fallback, T: b.texts[b.fallback], Categories: b.categories(nil, b.fallback, rs.NecessarySet(), 0, nil)}); err != nil {
 		return nil, fmt.Errorf("%w: banner template %s: %v", ErrConfig, name, err)
 	}
 	return b, nil
@@ -247,35 +267,61 @@ func validLang(s string) bool {
 // quality tag with texts, by exact tag or its primary subtag (Norwegian
 // "no" and "nn" read as "nb").
 func (b *banner) language(acceptLanguage string) string {
-	type pref struct {
-		tag string
-		q   float64
-	}
-	var prefs []pref
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	best, bestQ := "", 0.0
+	for rest := acceptLanguage; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
+		tag, params, _ := strings.Cut(part, ";")
 		q := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
 			if f, err := strconv.ParseFloat(v, 64); err == nil {
 				q = f
 			}
 		}
-		if tag = strings.ToLower(strings.TrimSpace(tag)); tag != "" && tag != "*" && q > 0 {
-			prefs = append(prefs, pref{tag, q})
+		if q <= bestQ { // ties go to the earlier tag
+			continue
+		}
+		if lang := b.known(strings.TrimSpace(tag)); lang != "" {
+			best, bestQ = lang, q
 		}
 	}
-	sort.SliceStable(prefs, func(i, j int) bool { return prefs[i].q > prefs[j].q })
-	for _, p := range prefs {
-		for _, cand := range []string{p.tag, strings.SplitN(p.tag, "-", 2)[0]} {
-			if cand == "no" || cand == "nn" {
-				cand = "nb"
-			}
-			if _, ok := b.texts[cand]; ok {
-				return cand
+	if best == "" {
+		return b.fallback
+	}
+	return best
+}
+
+// known returns the language of texts for a language tag: the tag itself
+// or its primary subtag, case-insensitively, or "".
+func (b *banner) known(tag string) string {
+	var buf [36]byte
+	if len(tag) < 2 || len(tag) > len(buf) {
+		return ""
+	}
+	lower := buf[:len(tag)]
+	for i := 0; i < len(tag); i++ {
+		c := tag[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for {
+		switch string(lower) {
+		case "no", "nn":
+			lower = append(lower[:0], "nb"...)
+		}
+		for _, l := range b.langs {
+			if l == string(lower) {
+				return l
 			}
 		}
+		i := bytes.IndexByte(lower, '-')
+		if i < 0 {
+			return ""
+		}
+		lower = lower[:i]
 	}
-	return b.fallback
 }
 
 // bannerCategory is one category as the banner shows it.
@@ -286,6 +332,8 @@ type bannerCategory struct {
 	Services    string // vendors of the category seen on the page, joined
 	Necessary   bool
 	Checked     bool
+
+	vendors []string // Services before joining
 }
 
 // bannerData is what the banner template sees.
@@ -306,31 +354,25 @@ type bannerData struct {
 	ConsentMode bool
 }
 
-// categories lists the categories for the banner in language lang.
-func (b *banner) categories(lang string, rs *rules.Ruleset, granted, refused rules.CategorySet, services map[rules.Category][]string) []bannerCategory {
-	t := b.texts[lang]
-	var out []bannerCategory
-	for _, c := range rs.Categories() {
-		bit, _ := rs.Bit(c)
-		title := t["cat_"+string(c)]
-		if title == "" {
-			title = strings.ToUpper(string(c[:1])) + strings.ReplaceAll(string(c[1:]), "_", " ")
-		}
-		out = append(out, bannerCategory{
-			Name:        string(c),
-			Title:       title,
-			Description: t["cat_"+string(c)+"_desc"],
-			Services:    strings.Join(services[c], ", "),
-			Necessary:   c == rules.Necessary,
-			Checked:     granted.Has(bit) && refused&bit == 0,
-		})
+// categories lists the categories for the banner in language lang,
+// appended to dst[:0]: checked when granted and not refused, with the
+// vendors the page had blocked.
+func (b *banner) categories(dst []bannerCategory, lang string, granted, refused rules.CategorySet, services map[rules.Category][]string) []bannerCategory {
+	out := append(dst[:0], b.cats[lang]...)
+	for i := range out {
+		bit := rules.CategorySet(1) << uint(i)
+		out[i].Checked = granted.Has(bit) && refused&bit == 0
+		out[i].vendors = services[rules.Category(out[i].Name)]
 	}
 	return out
 }
 
 // html renders the banner for d: the built-in template from a cached shape
 // with its slots filled, an operator template in full.
-func (b *banner) html(d bannerData) ([]byte, error) {
+//
+// The built-in banner is appended to dst; an operator template's is
+// returned in a new slice.
+func (b *banner) html(dst []byte, d bannerData) ([]byte, error) {
 	if b.custom {
 		return b.render(d)
 	}
@@ -339,7 +381,7 @@ func (b *banner) html(d bannerData) ([]byte, error) {
 		if c.Checked {
 			key.checked |= 1 << uint(i)
 		}
-		if c.Services != "" {
+		if len(c.vendors) > 0 {
 			key.withVendors |= 1 << uint(i)
 		}
 	}
@@ -351,27 +393,25 @@ func (b *banner) html(d bannerData) ([]byte, error) {
 		}
 		b.shapes.Add(key, parts)
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p.lit) + 64
-	}
-	out := make([]byte, 0, n)
+	out := dst
 	for _, p := range parts {
 		out = append(out, p.lit...)
-		var v string
 		switch {
 		case p.slot == slotNone:
-			continue
 		case p.slot == slotReturn:
-			v = d.Return
+			out = appendEscaped(out, d.Return)
 		case p.slot == slotChoices:
-			v = d.ChoicesURL
+			out = appendChoicesURL(out, b.endpoint, d.Return)
 		case p.slot == slotNonce:
-			v = d.Nonce
+			out = appendEscaped(out, d.Nonce)
 		default:
-			v = d.Categories[p.slot-slotVendors].Services
+			for i, v := range d.Categories[p.slot-slotVendors].vendors {
+				if i > 0 {
+					out = append(out, ", "...)
+				}
+				out = appendEscaped(out, v)
+			}
 		}
-		out = appendEscaped(out, v)
 	}
 	return out, nil
 }
@@ -385,7 +425,7 @@ func (b *banner) shape(d bannerData) ([]bannerPart, error) {
 	}
 	d.Categories = slices.Clone(d.Categories)
 	for i := range d.Categories {
-		if d.Categories[i].Services != "" {
+		if len(d.Categories[i].vendors) > 0 {
 			d.Categories[i].Services = slotMarker(slotVendors + i)
 		}
 	}
@@ -434,8 +474,39 @@ func appendEscaped(dst []byte, s string) []byte {
 	return dst
 }
 
-// render executes the template.
+// appendChoicesURL appends the URL of the choices page coming back to
+// ret, escaped for HTML (query escaping leaves nothing HTML-special).
+func appendChoicesURL(dst []byte, endpoint, ret string) []byte {
+	const hex = "0123456789ABCDEF"
+	dst = appendEscaped(dst, endpoint)
+	dst = append(dst, "/choices?return="...)
+	for i := 0; i < len(ret); i++ {
+		switch c := ret[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			dst = append(dst, c)
+		case c == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return dst
+}
+
+// render executes the template, filling what the built-in banner's slots
+// would: the choices URL and the vendor lists.
 func (b *banner) render(d bannerData) ([]byte, error) {
+	if d.ChoicesURL == "" {
+		d.ChoicesURL = string(appendChoicesURL(nil, b.endpoint, d.Return))
+	}
+	if slices.ContainsFunc(d.Categories, func(c bannerCategory) bool { return c.Services == "" && len(c.vendors) > 0 }) {
+		d.Categories = slices.Clone(d.Categories)
+		for i, c := range d.Categories {
+			if c.Services == "" {
+				d.Categories[i].Services = strings.Join(c.vendors, ", ")
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := b.tmpl.Execute(&buf, d); err != nil {
 		return nil, err
@@ -444,12 +515,14 @@ func (b *banner) render(d bannerData) ([]byte, error) {
 }
 
 // data builds the template data for a page of request r.
-func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, services map[rules.Category][]string) bannerData {
+//
+// The categories are appended to cats[:0], a buffer the caller may reuse
+// once the banner is rendered.
+func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, services map[rules.Category][]string, cats []bannerCategory) bannerData {
 	b := m.banner
 	lang := b.language(r.Header.Get("Accept-Language"))
 	t := b.texts[lang]
 	ret := returnPath(r.URL.RequestURI())
-	assets := bannerAssets()
 	d := bannerData{
 		Lang:        lang,
 		T:           t,
@@ -457,10 +530,9 @@ func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, servi
 		Granted:     m.rs.Join(c.granted&^m.rs.NecessarySet(), " "),
 		Endpoint:    b.endpoint,
 		Return:      ret,
-		ChoicesURL:  b.endpoint + "/choices?return=" + url.QueryEscape(ret),
 		PolicyURL:   b.policy,
-		CSS:         b.endpoint + "/" + assets[0].name,
-		JS:          b.endpoint + "/" + assets[1].name,
+		CSS:         b.css,
+		JS:          b.js,
 		Nonce:       nonce,
 		ConsentMode: b.gcm,
 	}
@@ -468,7 +540,7 @@ func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, servi
 	if !c.Decided {
 		granted = m.rs.NecessarySet()
 	}
-	d.Categories = b.categories(lang, m.rs, granted, 0, services)
+	d.Categories = b.categories(cats, lang, granted, 0, services)
 	if c.fromSigns != 0 && c.Source != SourceCookie {
 		if c.fromSigns == m.rs.Optional() {
 			d.SignalNote = t["signals_all"]
@@ -511,9 +583,14 @@ func returnPath(p string) string {
 			return "/"
 		}
 	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "/"
+	// A path from '/' has no scheme, host or user; what remains to check
+	// is that its escapes are well formed.
+	path, _, _ := strings.Cut(p, "?")
+	for i := strings.IndexByte(path, '%'); i >= 0; i = strings.IndexByte(path, '%') {
+		if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
+			return "/"
+		}
+		path = path[i+3:]
 	}
 	return p
 }
@@ -554,4 +631,8 @@ func validNonce(v string) bool {
 		}
 	}
 	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

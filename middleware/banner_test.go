@@ -188,3 +188,44 @@ func TestBannerOperatorTemplate(t *testing.T) {
 		t.Error("a template that fails to render was accepted")
 	}
 }
+
+func TestBannerLanguagePick(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	for header, want := range map[string]string{
+		"":                              "en",
+		"de-DE,de;q=0.9,en;q=0.8":       "de",
+		"DE-at":                         "de",
+		"xx, fr;q=0.5, de;q=0.7":        "de", // quality, not order, decides
+		"fr;q=0.5, de;q=0.5":            "fr", // ties go to the first
+		"de;q=0, fr;q=0.1":              "fr", // q=0 means "not this"
+		"*, sv":                         "sv",
+		"no":                            "nb",
+		"zz-Latn-XX, es-419":            "es",
+		"x-" + strings.Repeat("a", 300): "en",
+		",,;;q=,":                       "en",
+	} {
+		if got := m.banner.language(header); got != want {
+			t.Errorf("language(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
+
+func TestReturnPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/shop/cart?item=3":  "/shop/cart?item=3",
+		"/a%20b":             "/a%20b",
+		"/?q=%zz":            "/?q=%zz", // queries are not parsed
+		"/a%2":               "/",
+		"/a%zz":              "/",
+		"//evil.example/":    "/",
+		"/\\evil.example/":   "/",
+		"https://evil.test/": "/",
+		"relative":           "/",
+		"/line\nbreak":       "/",
+		"":                   "/",
+	} {
+		if got := returnPath(in); got != want {
+			t.Errorf("returnPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

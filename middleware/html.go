@@ -168,6 +168,9 @@ type page struct {
 	nonce      string // the page's CSP nonce
 	// vendors blocked on the page, per primary category, for the banner
 	vendors map[rules.Category][]string
+	cats    []bannerCategory // the banner's, kept for the next page
+
+	bannerBuf []byte // the rendered banner, kept for the next page
 
 	lastHost      []byte // see plainHost
 	lastHostPlain bool
@@ -186,7 +189,7 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 		return
 	}
 	p.granted = st.consent.granted
-	p.base = documentBase(r)
+	p.base = documentBase(r, p.base)
 	p.bannerDue = m.cfg.Banner == bannerOn && !framed(r)
 	if h != nil {
 		p.nonce = cspNonce(h)
@@ -205,12 +208,17 @@ func framed(r *http.Request) bool {
 }
 
 // documentBase is the URL relative references in the page resolve against.
-func documentBase(r *http.Request) weburl.Base {
+// documentBase returns the base URL of the document r asks for; prev,
+// the base of an earlier page, lends its host when it is the same.
+func documentBase(r *http.Request, prev weburl.Base) weburl.Base {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return weburl.NewBase(scheme, requestHost(r), r.URL.Path)
+	if host := requestHost(r); host != prev.Host || host == "" {
+		return weburl.NewBase(scheme, host, r.URL.Path)
+	}
+	return prev.At(scheme, r.URL.Path)
 }
 
 // urlAttrs returns, for an element, the attributes holding a URL the
@@ -248,6 +256,25 @@ var (
 	hrefAttrs   = []string{"href", "xlink:href"}
 	linkAttrs   = []string{"href"}
 )
+
+// heldAttrs maps the URL attributes to the names they are kept under while
+// consent is missing.
+var heldAttrs = func() map[string]string {
+	held := map[string]string{}
+	for _, list := range [][]string{imgAttrs, imageAttrs, iframeAttrs, srcAttrs, videoAttrs, objectAttrs, bodyAttrs, hrefAttrs, linkAttrs, imgSrcset, sourceSrcset, linkSrcset} {
+		for _, a := range list {
+			held[a] = "data-consent-" + a
+		}
+	}
+	return held
+}()
+
+func heldAttr(a string) string {
+	if h, ok := heldAttrs[a]; ok {
+		return h
+	}
+	return "data-consent-" + a
+}
 
 // srcsetAttrs returns the attributes of an element holding image candidate
 // lists.
@@ -534,7 +561,7 @@ func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need r
 		return
 	}
 	for _, a := range attrs {
-		e.RenameAttr(a, "data-consent-"+a)
+		e.RenameAttr(a, heldAttr(a))
 	}
 	if name == "script" {
 		e.RenameAttr("type", "data-consent-type")
@@ -561,7 +588,7 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 			p.vendors = make(map[rules.Category][]string)
 		}
 		// A vendor that needs several categories is listed under each.
-		for _, cat := range p.m.rs.Names(match.Need &^ p.m.rs.NecessarySet()) {
+		for cat := range p.m.rs.Each(match.Need &^ p.m.rs.NecessarySet()) {
 			if !slices.Contains(p.vendors[cat], v.Name) {
 				p.vendors[cat] = append(p.vendors[cat], v.Name)
 			}
@@ -784,10 +811,15 @@ func (p *page) bannerHTML() []byte {
 		return nil
 	}
 	p.bannerDone = true
-	html, err := p.m.banner.html(p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors))
+	d := p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors, p.cats)
+	p.cats = d.Categories
+	html, err := p.m.banner.html(p.bannerBuf[:0], d)
 	if err != nil {
 		p.m.log.Error("rendering the consent banner", zap.Error(err))
 		return nil
+	}
+	if cap(html) <= 64<<10 {
+		p.bannerBuf = html
 	}
 	return html
 }
@@ -819,7 +851,7 @@ func (p *page) consentModeScript() string {
 // matchRawURL judges a URL from a response header against the request's
 // URL.
 func (m *Middleware) matchRawURL(raw string, r *http.Request) (rules.Match, bool) {
-	base := documentBase(r)
+	base := documentBase(r, weburl.Base{})
 	var buf weburl.Buffer
 	u, ok := weburl.Parse([]byte(raw), &base, &buf)
 	if !ok {

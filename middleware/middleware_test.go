@@ -131,3 +131,24 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRequestHost(t *testing.T) {
+	for host, want := range map[string]string{
+		"Example.COM":        "example.com",
+		"example.com:8080":   "example.com",
+		"example.com.":       "example.com",
+		"example.com.:443":   "example.com",
+		"[::1]:8080":         "::1",
+		"[::1]":              "::1",
+		"::1":                "::1",
+		"127.0.0.1:80":       "127.0.0.1",
+		"[2001:DB8::1]:8443": "2001:db8::1",
+		"":                   "",
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = host
+		if got := requestHost(r); got != want {
+			t.Errorf("requestHost(Host: %q) = %q, want %q", host, got, want)
+		}
+	}
+}

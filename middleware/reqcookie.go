@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -152,10 +151,16 @@ func requestHost(r *http.Request) string {
 	if host == "" && r.URL != nil {
 		host = r.URL.Host
 	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	// Drop the port: "[v6]:port" or "name:port" (a bare IPv6 address has
+	// more than one colon and keeps them).
+	if strings.HasPrefix(host, "[") {
+		if i := strings.IndexByte(host, ']'); i > 0 {
+			host = host[1:i]
+		}
+	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[:i], ':') < 0 {
+		host = host[:i]
 	}
-	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	host = strings.TrimSuffix(host, ".")
 	return strings.ToLower(host)
 }
 

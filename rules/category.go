@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"iter"
+	"math/bits"
 	"strings"
 )
 
@@ -61,27 +63,56 @@ func (s CategorySet) Missing(want CategorySet) CategorySet { return want &^ s }
 // Names returns the names of the categories in s, in the Ruleset's order.
 func (rs *Ruleset) Names(s CategorySet) []Category {
 	var out []Category
-	for i, c := range rs.categories {
-		if s&(1<<uint(i)) != 0 {
-			out = append(out, c)
-		}
+	for c := range rs.Each(s) {
+		out = append(out, c)
 	}
 	return out
 }
 
-// Join returns the names of the categories in s separated by sep.
-func (rs *Ruleset) Join(s CategorySet, sep string) string {
-	var b strings.Builder
-	for i, c := range rs.categories {
-		if s&(1<<uint(i)) != 0 {
-			if b.Len() > 0 {
-				b.WriteString(sep)
+// Each yields the categories in s, in the Ruleset's order.
+func (rs *Ruleset) Each(s CategorySet) iter.Seq[Category] {
+	return func(yield func(Category) bool) {
+		for s != 0 {
+			i := bits.TrailingZeros64(uint64(s))
+			s &^= 1 << uint(i)
+			if i >= len(rs.categories) || !yield(rs.categories[i]) {
+				return
 			}
-			b.WriteString(string(c))
 		}
 	}
-	return b.String()
 }
+
+// Join returns the names of the categories in s separated by sep. Sets
+// joined by a space are remembered, so the usual calls do not allocate.
+func (rs *Ruleset) Join(s CategorySet, sep string) string {
+	s &= rs.All()
+	if s&(s-1) == 0 { // zero or one category
+		if s == 0 {
+			return ""
+		}
+		return string(rs.categories[bits.TrailingZeros64(uint64(s))])
+	}
+	if sep == " " {
+		if v, ok := rs.joined.Load(s); ok {
+			return v.(string)
+		}
+	}
+	var b strings.Builder
+	for c := range rs.Each(s) {
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(string(c))
+	}
+	out := b.String()
+	if sep == " " && rs.njoined.Add(1) <= maxJoined {
+		rs.joined.Store(s, out)
+	}
+	return out
+}
+
+// maxJoined bounds the remembered joins: pages meet a handful of sets.
+const maxJoined = 1024
 
 // Categories returns the Ruleset's categories in order; necessary is first.
 func (rs *Ruleset) Categories() []Category {

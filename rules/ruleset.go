@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -39,6 +41,9 @@ type Ruleset struct {
 	cookie *lru.Cache[string, int32]
 
 	scripts *matcher
+
+	joined  sync.Map // CategorySet → names joined by " " (see Join)
+	njoined atomic.Int32
 }
 
 type urlRule struct {

@@ -115,7 +115,7 @@ func (e *Element) value(a *attr) []byte {
 	if bytes.IndexByte(v, '&') < 0 && bytes.IndexByte(v, 0) < 0 {
 		return v
 	}
-	e.scratch = append(e.scratch[:0], decodeAttr(v)...)
+	e.scratch = appendDecodedAttr(e.scratch[:0], v)
 	return e.scratch
 }
 
@@ -123,16 +123,28 @@ func (e *Element) value(a *attr) []byte {
 // HTML standard does for attributes: a named reference that is not
 // followed by ';' (a legacy one such as "&amp") stays literal when an
 // alphanumeric or '=' follows it; NUL becomes U+FFFD.
-func decodeAttr(v []byte) []byte {
-	var out []byte
+func decodeAttr(v []byte) []byte { return appendDecodedAttr(nil, v) }
+
+// appendDecodedAttr appends v decoded (see decodeAttr) to out.
+func appendDecodedAttr(out, v []byte) []byte {
 	for len(v) > 0 {
-		amp := bytes.IndexByte(v, '&')
+		amp := bytes.IndexAny(v, "&\x00")
 		if amp < 0 {
 			out = append(out, v...)
 			break
 		}
 		out = append(out, v[:amp]...)
 		v = v[amp:]
+		if v[0] == 0 {
+			out = append(out, "\uFFFD"...)
+			v = v[1:]
+			continue
+		}
+		if r, n := commonRef(v); n > 0 {
+			out = append(out, r)
+			v = v[n:]
+			continue
+		}
 		if len(v) > 1 && v[1] == '#' {
 			// Numeric: html.UnescapeString follows the standard.
 			end := 2
@@ -161,17 +173,38 @@ func decodeAttr(v []byte) []byte {
 				continue
 			}
 		}
-		ref := string(v[:run])
-		n := decodedPrefix(ref)
-		if n == 0 || n < run || run < len(v) && v[run] == '=' {
+		// Without ';' only a legacy reference decodes, and only when it
+		// takes the whole run and no '=' follows.
+		if run < len(v) && v[run] == '=' || run-1 > maxLegacyRef || decodedPrefix(string(v[:run])) != run {
 			out = append(out, v[:run]...) // not a reference here: literal
 		} else {
-			out = append(out, html.UnescapeString(ref)...)
+			out = append(out, html.UnescapeString(string(v[:run]))...)
 		}
 		v = v[run:]
 	}
-	return bytes.ReplaceAll(out, []byte{0}, []byte("\uFFFD"))
+	return out
 }
+
+// commonRef decodes the references URLs and text use most, "&amp;",
+// "&quot;", "&lt;" and "&gt;", at the start of v.
+func commonRef(v []byte) (byte, int) {
+	switch {
+	case bytes.HasPrefix(v, []byte("&amp;")):
+		return '&', 5
+	case bytes.HasPrefix(v, []byte("&quot;")):
+		return '"', 6
+	case bytes.HasPrefix(v, []byte("&lt;")):
+		return '<', 4
+	case bytes.HasPrefix(v, []byte("&gt;")):
+		return '>', 4
+	}
+	return 0, 0
+}
+
+// maxLegacyRef is the length of the longest name a character reference
+// may have without ';': the legacy ones are HTML 4's Latin-1 names
+// ("frac12", "middot"), six letters at most.
+const maxLegacyRef = 6
 
 func isHexOrDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -46,6 +46,13 @@ func NewBase(scheme, host, path string) Base {
 	return b
 }
 
+// At returns the Base of a document on b's host at scheme://host/path.
+func (b Base) At(scheme, path string) Base {
+	nb := NewBase(scheme, "", path)
+	nb.Host, nb.host = b.Host, b.host
+	return nb
+}
+
 // Resolve returns a new Base for a <base href> value, and false when the
 // value does not give one (the browser then keeps the document's).
 func (b Base) Resolve(href []byte) (Base, bool) {
