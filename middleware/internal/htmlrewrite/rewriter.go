@@ -562,37 +562,42 @@ func (r *Rewriter) plain() bool {
 // its name has no flags at all and the whole tag is in b, returns the
 // offset after it.
 func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
-	var k tagKey
+	// The lower-cased name goes straight into the two words of a tagKey.
+	var w0, w1 uint64
+	n := 0
 	i := at + start
 	for ; i < len(b); i++ {
 		c := b[i]
 		if byteClass[c] != clOther {
 			break
 		}
-		if k.n == maxTagName {
+		switch {
+		case n < 8:
+			w0 |= uint64(lower(c)) << (8 * n)
+		case n < maxTagName:
+			w1 |= uint64(lower(c)) << (8 * (n - 8))
+		default:
 			return 0, false
 		}
-		k.b[k.n] = lower(c)
-		k.n++
+		n++
 	}
-	if i >= len(b) {
+	if i >= len(b) || n == 0 {
 		return 0, false
 	}
 	mask := plainStartMask
 	if start == 2 {
 		mask = plainEndMask
 	}
-	flags := r.c.tags.get(&k) & mask
-	hint := ""
-	switch flags {
+	flags, hint := r.c.tags.getWords(w0, w1, n)
+	switch flags & mask {
 	case 0:
+		hint = ""
 		if b[i] == '>' {
 			return i + 1, true // "<div>", "</div>": the most common tags
 		}
 	case flagWanted | flagHinted:
 		// Wanted only with an attribute (<a ping>): passed on here unless
 		// it has it.
-		hint = r.c.tags.hints[string(k.bytes())]
 	default:
 		return 0, false
 	}

@@ -78,13 +78,15 @@ const maxTagName = 16
 // little-endian words, so hashing and comparing are a few word operations.
 // It replaces Go maps on the hot path, where every tag is looked up.
 type tagSet struct {
-	slots [512]tagSlot
-	hints map[string]string // tag → lower-case substring that must appear in it
+	slots    [512]tagSlot
+	hints    map[string]string // tag → lower-case substring that must appear in it
+	hintList []string          // the hints by slot index; hintList[0] is ""
 }
 
 type tagSlot struct {
 	w0, w1 uint64
 	n      uint8
+	hint   uint8 // index in hintList, 0 for none
 	flags  tagFlags
 }
 
@@ -137,6 +139,20 @@ func (t *tagSet) add(name string, flags tagFlags) {
 	}
 }
 
+// getWords returns the flags and hint of the name held in w0, w1 (as
+// tagKey.words gives them) and n bytes long.
+func (t *tagSet) getWords(w0, w1 uint64, n int) (tagFlags, string) {
+	for i := slotIndex(w0, w1, n); ; i++ {
+		s := &t.slots[i&uint32(len(t.slots)-1)]
+		if s.w0 == w0 && s.w1 == w1 && int(s.n) == n {
+			return s.flags, t.hintList[s.hint]
+		}
+		if s.n == 0 {
+			return 0, ""
+		}
+	}
+}
+
 // get returns the flags of a key (0 if unknown).
 func (t *tagSet) get(k *tagKey) tagFlags {
 	if k.n == 0 {
@@ -166,7 +182,7 @@ func (t *tagSet) lookup(name []byte) tagFlags {
 // newTagSet builds the table: the standard's flags for every tag, plus what
 // a handler wants.
 func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
-	t := &tagSet{hints: make(map[string]string)}
+	t := &tagSet{hints: make(map[string]string), hintList: []string{""}}
 	for name, f := range tagTable {
 		t.add(name, f)
 	}
@@ -179,6 +195,16 @@ func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
 	for n, h := range hints {
 		t.add(n, flagHinted)
 		t.hints[n] = h
+		if k, ok := makeKey([]byte(n)); ok && len(t.hintList) < 256 {
+			w0, w1 := k.words()
+			for i := slotIndex(w0, w1, k.n); ; i++ {
+				if s := &t.slots[i&uint32(len(t.slots)-1)]; s.w0 == w0 && s.w1 == w1 && int(s.n) == k.n {
+					s.hint = uint8(len(t.hintList))
+					break
+				}
+			}
+			t.hintList = append(t.hintList, h)
+		}
 	}
 	return t
 }

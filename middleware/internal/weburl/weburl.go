@@ -136,6 +136,14 @@ func relative(ref []byte, base *Base, buf *Buffer, scheme string) (URL, bool) {
 	if len(base.host) == 0 {
 		return URL{}, false
 	}
+	if isPlainAbsPath(ref) {
+		return URL{Scheme: scheme, Host: base.host, PathQuery: ref}, true
+	}
+	return resolve(ref, base, buf, scheme), true
+}
+
+// resolve is relative without its shortcut.
+func resolve(ref []byte, base *Base, buf *Buffer, scheme string) URL {
 	buf.path = buf.path[:0]
 	switch {
 	case len(ref) == 0 || ref[0] == '?' || ref[0] == '#':
@@ -144,8 +152,44 @@ func relative(ref []byte, base *Base, buf *Buffer, scheme string) (URL, bool) {
 		buf.path = append(buf.path, base.Dir...)
 	}
 	buf.path = append(buf.path, ref...)
-	return URL{Scheme: scheme, Host: base.host, PathQuery: encodePathQuery(cleanPath(buf.path, buf), buf)}, true
+	return URL{Scheme: scheme, Host: base.host, PathQuery: encodePathQuery(cleanPath(buf.path, buf), buf)}
 }
+
+// isPlainAbsPath reports whether ref is a path-absolute reference that
+// resolves to itself: one '/' first, no dot segment, no fragment, no
+// escape in the path (cleanPath decodes some), and nothing to
+// percent-encode or turn into '/'. Most first-party URLs are.
+func isPlainAbsPath(ref []byte) bool {
+	if len(ref) == 0 || ref[0] != '/' || len(ref) > 1 && isSlash(ref[1]) {
+		return false
+	}
+	query := false
+	for i, c := range ref {
+		switch {
+		case !plainPathByte[c]:
+			return false
+		case query:
+		case c == '?':
+			query = true
+		case c == '%' || c == '.' && ref[i-1] == '/':
+			return false
+		}
+	}
+	return true
+}
+
+// plainPathByte holds the bytes a path and a query keep as they are:
+// printable ASCII except the backslash, '#', and what either component
+// percent-encodes.
+var plainPathByte = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range "\\#\"<>`{}'" {
+		t[c] = false
+	}
+	return t
+}()
 
 // authority parses host[:port][/path] after the slashes.
 func authority(s []byte, scheme string, buf *Buffer) (URL, bool) {

@@ -337,6 +337,8 @@ func FuzzParse(f *testing.F) {
 		"https:www.facebook.com/tr",
 		"../tr?x#frag",
 		"https://ｗｗｗ．ｆａｃｅｂｏｏｋ．ｃｏｍ/tr",
+		"/static/app.js?v=3&x=%41",
+		"/a/.b/c?x=/./",
 	} {
 		f.Add([]byte(s))
 	}
@@ -348,6 +350,13 @@ func FuzzParse(f *testing.F) {
 			u, ok := Parse(raw, &base, &buf)
 			if !bytes.Equal(raw, orig) {
 				t.Fatalf("Parse modified its input %q to %q", orig, raw)
+			}
+			if isPlainAbsPath(raw) && len(base.host) > 0 {
+				// The shortcut gives what the full resolution gives.
+				var buf2 Buffer
+				if slow := resolve(bytes.Clone(raw), &base, &buf2, base.Scheme); !ok || string(slow.PathQuery) != string(u.PathQuery) {
+					t.Fatalf("Parse(%q) on %s = %v %q, full resolution %q", raw, fb.host, ok, u.PathQuery, slow.PathQuery)
+				}
 			}
 			if !ok {
 				continue
