@@ -66,7 +66,7 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	rs, err := rules.Compile(vendors, rules.Options{Categories: cfg.Categories})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	m := &Middleware{
 		cfg:     cfg,

@@ -160,9 +160,7 @@ func TestParseJSONNewlineInString(t *testing.T) {
 		t.Fatal("no error")
 	}
 	if strings.Contains(err.Error(), "f.json:5:") {
-		t.Skipf("BUG: %v — the string is cut by the newline at the end of line 4, but jsonError counts the newlines in "+
-			"data[:Offset] and SyntaxError.Offset points just past the offending byte, so an error at a newline is reported "+
-			"on the next line; count data[:Offset-1] for *json.SyntaxError", err)
+		t.Fatalf("%v: the string is cut by the newline that ends line 4, so the error belongs to line 4", err)
 	}
 	assertErrorNames(t, err, []string{"f.json:4:"})
 }
@@ -179,8 +177,7 @@ func TestParseJSONTrailingData(t *testing.T) {
 	}
 	vs, err := rules.ParseJSON(strings.NewReader(in), "f.json")
 	if err == nil {
-		t.Skipf("BUG: ParseJSON returned %d vendors and no error for a file with a second JSON value (its vendor \"lost\" is silently dropped), "+
-			"while Load rejects the same bytes; after Decode, check that dec.More() is false / the rest is only white space and report the line", len(vs))
+		t.Fatalf("ParseJSON returned %d vendors and no error for a file with a second JSON value (its vendor \"lost\" would be dropped)", len(vs))
 	}
 	assertErrorNames(t, err, []string{"f.json:2:"})
 }
@@ -199,8 +196,7 @@ func TestParseJSONTruncated(t *testing.T) {
 		t.Fatal("no error")
 	}
 	if !strings.Contains(err.Error(), "f.json:") || strings.HasPrefix(err.Error(), "f.json: ") {
-		t.Skipf("BUG: %v — json.Decoder reports a truncated value as io.ErrUnexpectedEOF, which jsonError does not map to a line; "+
-			"treat io.ErrUnexpectedEOF as an error at len(data)", err)
+		t.Fatalf("%v: a truncated file's error names no line", err)
 	}
 	assertErrorNames(t, err, []string{"f.json:4:"})
 }
@@ -534,11 +530,8 @@ func TestBuiltinWithAdGuardKeepsConsent(t *testing.T) {
 		}
 	}
 	if len(bugs) > 0 {
-		t.Skipf("BUG: with trackers.json loaded after the built-in catalogue (\"later wins\"), AdGuard's categories override "+
-			"the catalogue's: %s. AdGuard files googletagmanager.com under \"essential\" (mapped to necessary, so GTM is never blocked) "+
-			"and stripe.com under \"customer_interaction\" (mapped to preferences, so checkout breaks for visitors who refuse). "+
-			"Fix in ParseAdGuard/Load: skip AdGuard's \"essential\" category (or map it to no vendor), and let third-party "+
-			"lists fill gaps only (do not override hosts an earlier vendor already claims)", strings.Join(bugs, "; "))
+		t.Fatalf("with trackers.json loaded after the built-in catalogue, AdGuard's categories override the catalogue's "+
+			"(they must only fill gaps): %s", strings.Join(bugs, "; "))
 	}
 }
 
@@ -600,9 +593,7 @@ func TestLoadJSONWithByteOrderMark(t *testing.T) {
 	for _, in := range []string{validRuleFile, adguardJSON} {
 		vs, err := rules.Load([]byte("\ufeff"+in), "bom.json")
 		if err != nil {
-			t.Skipf("BUG: Load(%q…) = %v — Load trims a byte order mark to detect the format but hands the untrimmed bytes "+
-				"to json.Unmarshal/ParseJSON/ParseAdGuard, which reject it (editors on Windows write one); strip a leading "+
-				"\\ufeff from data before parsing JSON (keeping newlines, so lines stay right)", in[:12], err)
+			t.Fatalf("Load(%q…) with a byte order mark = %v", in[:12], err)
 		}
 		if len(vs) == 0 {
 			t.Errorf("no vendors")

@@ -1,0 +1,65 @@
+package caddymodule
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/consentgate/consentgate/middleware"
+)
+
+// FuzzCaddyfile feeds arbitrary text to the consent directive's parser as
+// the body of its block. Whatever it is given, the parser must not panic,
+// every error must say where in the file it is, and what it accepts must
+// survive a JSON round trip (the form Caddy keeps configs in) and build a
+// middleware or fail with a configuration error.
+func FuzzCaddyfile(f *testing.F) {
+	for _, seed := range []string{
+		"mode remove\nunknown_cookies block",
+		"categories necessary preferences analytics marketing support\nvendor acme {\n\tcategory analytics\n\thosts acme.example\n\tcookies _acme _acme_*\n}",
+		"gpc off\ndnt analytics\ncookie_max_age 8760h\nmax_buffer_size 512KiB\noverflow allow",
+		`text en title "Cookies {here}"` + "\ntext sv title Kakor\ndefault_language sv",
+		"cmp cookiebot onetrust tcf\nonetrust_group C0004 marketing\ncmp_service hotjar analytics\ntcf_purposes analytics 7 8 9",
+		"endpoint /consent\nbanner off\npolicy_url /privacy\nconsent_mode\ngpc_last_update 2026-01-15\nrecord_ip truncate",
+		"mode remove {\n\tvendor x\n}",
+		"vendor {\n}\n}\n{",
+		"text \"unterminated",
+		"max_decoded_size 99999999999999999999\nrevision \"\"\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		input := "consent {\n" + body + "\n}\n"
+		d := caddyfile.NewTestDispenser(input)
+		var h Handler
+		err := h.UnmarshalCaddyfile(d)
+		if err != nil {
+			if !strings.Contains(err.Error(), "Testfile:") {
+				t.Fatalf("error without a place in the file: %v\ninput:\n%s", err, input)
+			}
+			return
+		}
+		raw, err := json.Marshal(&h)
+		if err != nil {
+			t.Fatalf("marshalling the parsed handler: %v", err)
+		}
+		var back Handler
+		if err := json.Unmarshal(raw, &back); err != nil {
+			t.Fatalf("the handler's JSON does not load again: %v\n%s", err, raw)
+		}
+		again, _ := json.Marshal(&back)
+		if !bytes.Equal(raw, again) {
+			t.Fatalf("JSON round trip changed the config:\n%s\n%s", raw, again)
+		}
+		if len(h.RuleFiles) > 0 || h.BannerTemplate != "" {
+			return // names files; loading them is not this target's concern
+		}
+		if _, err := middleware.New(h.Config()); err != nil && !errors.Is(err, middleware.ErrConfig) {
+			t.Fatalf("middleware.New: %v is not a configuration error\ninput:\n%s", err, input)
+		}
+	})
+}
