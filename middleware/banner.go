@@ -139,6 +139,7 @@ type banner struct {
 // slots.
 type shapeKey struct {
 	lang, granted, note  string
+	origin               string // set when the page's <base href> moves relative URLs
 	visible, open, gcm   bool
 	nonce                bool
 	checked, withVendors uint64 // per category index
@@ -352,6 +353,8 @@ type bannerData struct {
 	CSS, JS     string // asset URLs
 	Nonce       string
 	ConsentMode bool
+
+	origin string // "scheme://host" prefixed to the endpoint's URLs, or ""
 }
 
 // categories lists the categories for the banner in language lang,
@@ -376,7 +379,7 @@ func (b *banner) html(dst []byte, d bannerData) ([]byte, error) {
 	if b.custom {
 		return b.render(d)
 	}
-	key := shapeKey{lang: d.Lang, granted: d.Granted, note: d.SignalNote, visible: d.Visible, open: d.Open, gcm: d.ConsentMode, nonce: d.Nonce != ""}
+	key := shapeKey{lang: d.Lang, granted: d.Granted, note: d.SignalNote, origin: d.origin, visible: d.Visible, open: d.Open, gcm: d.ConsentMode, nonce: d.Nonce != ""}
 	for i, c := range d.Categories {
 		if c.Checked {
 			key.checked |= 1 << uint(i)
@@ -401,7 +404,7 @@ func (b *banner) html(dst []byte, d bannerData) ([]byte, error) {
 		case p.slot == slotReturn:
 			out = appendEscaped(out, d.Return)
 		case p.slot == slotChoices:
-			out = appendChoicesURL(out, b.endpoint, d.Return)
+			out = appendChoicesURL(out, d.Endpoint, d.Return)
 		case p.slot == slotNonce:
 			out = appendEscaped(out, d.Nonce)
 		default:
@@ -497,7 +500,7 @@ func appendChoicesURL(dst []byte, endpoint, ret string) []byte {
 // would: the choices URL and the vendor lists.
 func (b *banner) render(d bannerData) ([]byte, error) {
 	if d.ChoicesURL == "" {
-		d.ChoicesURL = string(appendChoicesURL(nil, b.endpoint, d.Return))
+		d.ChoicesURL = string(appendChoicesURL(nil, d.Endpoint, d.Return))
 	}
 	if slices.ContainsFunc(d.Categories, func(c bannerCategory) bool { return c.Services == "" && len(c.vendors) > 0 }) {
 		d.Categories = slices.Clone(d.Categories)
@@ -518,7 +521,10 @@ func (b *banner) render(d bannerData) ([]byte, error) {
 //
 // The categories are appended to cats[:0], a buffer the caller may reuse
 // once the banner is rendered.
-func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, services map[rules.Category][]string, cats []bannerCategory) bannerData {
+//
+// origin, when not empty, makes the endpoint's URLs absolute: a page whose
+// <base href> points elsewhere would send root-relative ones there.
+func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, services map[rules.Category][]string, cats []bannerCategory, origin string) bannerData {
 	b := m.banner
 	lang := b.language(r.Header.Get("Accept-Language"))
 	t := b.texts[lang]
@@ -535,6 +541,10 @@ func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, servi
 		JS:          b.js,
 		Nonce:       nonce,
 		ConsentMode: b.gcm,
+		origin:      origin,
+	}
+	if origin != "" {
+		d.Endpoint, d.CSS, d.JS = origin+d.Endpoint, origin+d.CSS, origin+d.JS
 	}
 	granted := c.granted
 	if !c.Decided {

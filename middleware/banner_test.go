@@ -229,3 +229,24 @@ func TestReturnPath(t *testing.T) {
 		}
 	}
 }
+
+func TestBannerUnderForeignBase(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	page := `<html><head><base href="https://elsewhere.example/blog/"></head><body><p>x</p></body></html>`
+	out := pageFor(t, m, page, nil, nil)
+	for _, want := range []string{
+		`action="https://shop.example.com/.well-known/consent"`,
+		`href="https://shop.example.com/.well-known/consent/banner.`,
+		`src="https://shop.example.com/.well-known/consent/banner.`,
+		`href="https://shop.example.com/.well-known/consent/choices?return=%2Fproducts%3Fid%3D7"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner under a foreign <base href> lacks %s:\n%s", want, out)
+		}
+	}
+	// Without <base>, the same visitor gets root-relative URLs.
+	out = pageFor(t, m, plainPage, nil, nil)
+	if !strings.Contains(out, `action="/.well-known/consent"`) || strings.Contains(out, "https://shop.example.com/.well-known") {
+		t.Errorf("banner without <base href> should use root-relative URLs:\n%s", out)
+	}
+}

@@ -32,9 +32,14 @@ func canDecode(coding string) bool {
 // A request for a page (Sec-Fetch-Dest: document or iframe, or an Accept
 // that prefers HTML) asks for no coding at all: its answer is decoded and
 // rewritten anyway, and compressing it upstream would only add work.
+//
+// A request without Accept-Encoding gets "identity": Go's transport would
+// otherwise ask for gzip itself and decode the answer out of sight,
+// without the max_decoded_size limit.
 func limitAcceptEncoding(r *http.Request) {
 	ae, ok := r.Header["Accept-Encoding"]
 	if !ok {
+		r.Header.Set("Accept-Encoding", "identity")
 		return
 	}
 	if dest := r.Header.Get("Sec-Fetch-Dest"); dest == "document" || dest == "iframe" || strings.HasPrefix(r.Header.Get("Accept"), "text/html") {
@@ -84,6 +89,7 @@ type decodingWriter struct {
 	closed  bool   // no more input
 	waiting bool   // the decoder waits for input with nothing pending
 	done    bool   // the decoding goroutine has ended
+	aborted bool   // the response was given up: stop, write nothing more
 	err     error  // why it ended, if it failed
 	exit    chan struct{}
 }
@@ -105,6 +111,9 @@ func (d *decodingWriter) Read(p []byte) (int, error) {
 		d.cond.Wait()
 	}
 	d.waiting = false
+	if d.aborted {
+		return 0, errAborted
+	}
 	if len(d.pending) == 0 {
 		return 0, io.EOF
 	}
@@ -134,7 +143,7 @@ func (d *decodingWriter) decode(coding string, limit int64) error {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
-		if n > 0 {
+		if n > 0 && !d.isAborted() {
 			if _, werr := d.next.Write(buf[:n]); werr != nil {
 				return werr
 			}
@@ -189,6 +198,23 @@ func (d *decodingWriter) Flush() error {
 	}
 	// The decoder is blocked reading: nothing else touches next now.
 	return d.next.Flush()
+}
+
+// errAborted ends the decoder of a response its handler gave up on.
+var errAborted = errors.New("response aborted")
+
+func (d *decodingWriter) isAborted() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.aborted
+}
+
+// stop makes the decoder end without writing anything more.
+func (d *decodingWriter) stop() {
+	d.mu.Lock()
+	d.aborted, d.closed = true, true
+	d.cond.Broadcast()
+	d.mu.Unlock()
 }
 
 // Close ends the input, waits for the decoder and closes the next filter.

@@ -289,7 +289,7 @@ func (m *Middleware) serveChoices(w http.ResponseWriter, r *http.Request) {
 	}
 	c := m.consentOf(r)
 	ret := returnPath(r.URL.Query().Get("return"))
-	d := m.bannerData(r, &c, "", nil, nil)
+	d := m.bannerData(r, &c, "", nil, nil, "")
 	d.Visible, d.Open, d.Return = true, true, ret
 	html, err := m.banner.render(d)
 	if err != nil {

@@ -811,7 +811,11 @@ func (p *page) bannerHTML() []byte {
 		return nil
 	}
 	p.bannerDone = true
-	d := p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors, p.cats)
+	origin := ""
+	if p.baseSet {
+		origin = pageOrigin(p.r, p.st)
+	}
+	d := p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors, p.cats, origin)
 	p.cats = d.Categories
 	html, err := p.m.banner.html(p.bannerBuf[:0], d)
 	if err != nil {
@@ -822,6 +826,21 @@ func (p *page) bannerHTML() []byte {
 		p.bannerBuf = html
 	}
 	return html
+}
+
+// pageOrigin returns the origin the visitor asked for the page at, as
+// "scheme://host[:port]". Behind a proxy that ends TLS, its
+// X-Forwarded-Proto says https (a visitor who forges it only gets
+// their own banner's URLs wrong).
+func pageOrigin(r *http.Request, st *state) string {
+	host := st.host
+	if host == "" {
+		host = r.Host
+	}
+	if st.tls != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return "https://" + host
+	}
+	return "http://" + host
 }
 
 // consentModeScript is Google Consent Mode v2's default call, reflecting

@@ -130,6 +130,15 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(htt
 	st := m.begin(r)
 	r = r.WithContext(context.WithValue(r.Context(), consentKey{}, &st.consent))
 	rw := m.wrap(w, r, st)
+	defer func() {
+		// A handler that gives up on a response panics (reverse proxies
+		// with http.ErrAbortHandler when either side fails mid-body):
+		// stop what runs for the body, write nothing more, let it go on.
+		if p := recover(); p != nil {
+			rw.abort()
+			panic(p)
+		}
+	}()
 	err := next(rw, r)
 	if cerr := rw.finish(err); err == nil {
 		err = cerr

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -282,4 +283,18 @@ func (c *clientWriter) Flush() error {
 		return errors.Join(errClientGone, err)
 	}
 	return nil
+}
+
+// abort ends a response its handler gave up on: a body decoder's
+// goroutine is stopped without passing on anything more. A write it is
+// blocked in (a client that stopped reading) is cut short by an expired
+// write deadline; the connection is closed after an abort anyway.
+func (w *responseWriter) abort() {
+	d, ok := w.body.(*decodingWriter)
+	if !ok {
+		return
+	}
+	d.stop()
+	_ = http.NewResponseController(w.rw).SetWriteDeadline(time.Now())
+	<-d.exit
 }

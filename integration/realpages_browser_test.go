@@ -1,0 +1,300 @@
+package integration
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/consentgate/consentgate/internal/corpus"
+	"github.com/consentgate/consentgate/middleware"
+	"github.com/consentgate/consentgate/rules"
+)
+
+// realPages are the corpus pages the browser visits through Caddy, and
+// whether each loads trackers the catalogue knows (the five real-world
+// pages carry tag managers, pixels and ad scripts; request-blocking's
+// script is not in the corpus, so the page loads nothing but itself).
+var realPages = []struct {
+	path     string // under the corpora folder
+	trackers bool
+}{
+	{"real-world-pages/lol-html/cloudflare.com.html", true},
+	{"real-world-pages/readability/spiceworks.html", true},
+	{"real-world-pages/readability/gitlab-blog.html", true},
+	{"real-world-pages/readability/article-author-tag.html", true},
+	{"real-world-pages/readability/bbc-1.html", true},
+	{"privacy-test-pages/tracker-reporting/1major-via-script.html", true},
+	{"privacy-test-pages/tracker-reporting/1major-via-img.html", true},
+	{"privacy-test-pages/privacy-protections/request-blocking/index.html", false},
+	{"privacy-test-pages/privacy-protections/click-to-load/index.html", true},
+	{"privacy-test-pages/privacy-protections/surrogates/index.html", true},
+}
+
+// The cookies the pages' upstream sets with every page, as a site with
+// Google Analytics, the Meta pixel and Hotjar does once their scripts ran
+// (here from the server, one of them HttpOnly, which no script could
+// delete), beside its session cookie.
+var upstreamCookies = []string{
+	"_ga=GA1.1.1234567890.1764230400; Path=/; Max-Age=3600; HttpOnly",
+	"_fbp=fb.1.1764230400000.1234567890; Path=/; Max-Age=3600",
+	"_hjSessionUser_1=eyJpZCI6IjEyMyJ9; Path=/; Max-Age=3600",
+	"PHPSESSID=sess0123456789; Path=/; HttpOnly",
+}
+
+var trackerCookieNames = []string{"_ga", "_fbp", "_hjSessionUser_1"}
+
+// corpusUpstream serves the HTML files of the corpora folder at their
+// paths under it, each with upstreamCookies; anything else is a 404.
+func corpusUpstream(t *testing.T) string {
+	t.Helper()
+	root := filepath.Dir(corpus.Dir(t, "real-world-pages"))
+	corpus.Dir(t, "privacy-test-pages")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := path.Clean(r.URL.Path)
+		if !strings.HasSuffix(p, ".html") || !(strings.HasPrefix(p, "/real-world-pages/") || strings.HasPrefix(p, "/privacy-test-pages/")) {
+			http.NotFound(w, r)
+			return
+		}
+		page, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		for _, c := range upstreamCookies {
+			w.Header().Add("Set-Cookie", c)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+// trackerRequests picks the requests the catalogue attributes to a
+// vendor that needs more than the necessary category.
+func trackerRequests(rs *rules.Ruleset, reqs []string) []string {
+	var out []string
+	for _, r := range reqs {
+		if isTrackerURL(rs, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func isTrackerURL(rs *rules.Ruleset, raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	pq := u.EscapedPath()
+	if u.RawQuery != "" {
+		pq += "?" + u.RawQuery
+	}
+	m, ok := rs.MatchURL(strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), pq)
+	return ok && m.Need&^rs.NecessarySet() != 0
+}
+
+// jarCookies returns the cookies the tab's jar holds for siteURL, by
+// name. It names the URL: without one, a tab between two documents
+// answers with none.
+func jarCookies(tb *tab, siteURL string) map[string]*network.Cookie {
+	tb.t.Helper()
+	jar := map[string]*network.Cookie{}
+	for _, c := range call(tb, network.GetCookies, network.GetCookiesParams{URLs: []string{siteURL}}).Cookies {
+		jar[c.Name] = c
+	}
+	return jar
+}
+
+// requestCount is what one phase of a visit requested: all requests, and
+// those to trackers.
+type requestCount struct{ all, trackers int }
+
+func (c requestCount) String() string { return fmt.Sprintf("%3d/%-2d", c.all, c.trackers) }
+
+// TestBrowserRealPages serves real-world and privacy test pages through
+// Caddy (consent in front of reverse_proxy) to Chromium, records every
+// request the browser makes and judges each with the catalogue: none to a
+// tracker before a choice or after reject, some after accept on every
+// page that has trackers, none again after consent is withdrawn through
+// the re-open link. The tracker cookies the upstream sets are dropped
+// before consent, stored after accept (the HttpOnly one included) and
+// gone from the browser after the withdrawal, while the session cookie
+// stays.
+func TestBrowserRealPages(t *testing.T) {
+	mw, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := mw.Rules()
+	upstream := corpusUpstream(t)
+	// runCaddy's site answers as localhost; every other host resolves to
+	// nothing, so the trackers' requests are recorded and go nowhere.
+	b := newBrowser(t, "localhost")
+	site := runCaddy(t, "", fmt.Sprintf("\treverse_proxy %s\n\tconsent\n", upstream))
+
+	var (
+		mu    sync.Mutex
+		table = map[string]string{}
+	)
+	t.Run("pages", func(t *testing.T) {
+		for _, pg := range realPages {
+			t.Run(pg.path, func(t *testing.T) {
+				t.Parallel()
+				line := visitRealPage(t, b, rs, site.url+"/"+pg.path, pg.trackers)
+				mu.Lock()
+				table[pg.path] = line
+				mu.Unlock()
+			})
+		}
+	})
+	var lines []string
+	for _, pg := range realPages {
+		if l, ok := table[pg.path]; ok {
+			lines = append(lines, fmt.Sprintf("%-70s %s", pg.path, l))
+		}
+	}
+	t.Logf("requests all/trackers: before a choice | after reject (and the next page) | after accept (in place) | next page after accept | next page after withdrawal\n%-70s %-7s %-7s %-7s %-7s %-7s\n%s",
+		"page", "before", "reject", "accept", "next", "withdr.", strings.Join(lines, "\n"))
+}
+
+// visitRealPage runs one visit in a fresh tab: undecided, reject, accept
+// through the re-open link, withdraw through it. It returns the request
+// counts of each phase as a table line.
+func visitRealPage(t *testing.T, b *browser, rs *rules.Ruleset, pageURL string, hasTrackers bool) string {
+	tb := b.newTab(t)
+	// phase takes the requests made since the last phase and judges them:
+	// none may go to a tracker, or (wantTrackers) at least one must, and
+	// then the phase lasts until one came.
+	phase := func(name string, wantTrackers bool) requestCount {
+		t.Helper()
+		var reqs []string
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			reqs = append(reqs, tb.takeRequests()...)
+			if !wantTrackers || len(trackerRequests(rs, reqs)) > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		trackers := trackerRequests(rs, reqs)
+		switch {
+		case !wantTrackers && len(trackers) > 0:
+			t.Errorf("%s: %d requests to trackers: %q", name, len(trackers), trackers)
+		case wantTrackers && len(trackers) == 0:
+			t.Errorf("%s: no request to a tracker; requests: %q", name, reqs)
+		}
+		return requestCount{len(reqs), len(trackers)}
+	}
+	jarHas := func(when string, want map[string]bool) {
+		t.Helper()
+		jar := jarCookies(tb, pageURL)
+		for name, present := range want {
+			if c, ok := jar[name]; ok != present {
+				t.Errorf("%s: cookie %s in the jar %v, want %v (jar: %v)", when, name, ok, present, cookieNames(jar))
+			} else if ok && (name == "_ga" || name == "PHPSESSID") && !c.HTTPOnly {
+				t.Errorf("%s: cookie %s lost its HttpOnly flag", when, name)
+			}
+		}
+	}
+	noTrackerCookies := map[string]bool{"PHPSESSID": true, "_ga": false, "_fbp": false, "_hjSessionUser_1": false}
+	reopen := chromedp.Click(chromedp.CSS(`[data-consent-reopen]`))
+
+	// An undecided visitor: the banner, no tracker, no tracker cookie.
+	tb.do(chromedp.Navigate(pageURL), settle())
+	before := phase("before a choice", false)
+	if !eval[bool](tb, `!!document.querySelector("[data-consent-banner]") && !document.querySelector("[data-consent-banner]").hidden`) {
+		t.Fatal("no banner shown to an undecided visitor")
+	}
+	jarHas("before a choice", noTrackerCookies)
+
+	// Reject, then the next page.
+	tb.do(chromedp.Click(rejectButton), settle(), chromedp.Navigate(pageURL), settle())
+	rejected := phase("after reject", false)
+	jarHas("after reject", noTrackerCookies)
+
+	// A change of mind: accept through the re-open link. The page's
+	// trackers are activated in place, and come with the next page, which
+	// stores the tracker cookies.
+	tb.do(reopen, chromedp.Click(acceptButton), settle())
+	accepted := phase("after accept", hasTrackers)
+	tb.do(chromedp.Navigate(pageURL), settle())
+	acceptedNext := phase("the next page after accept", hasTrackers)
+	jarHas("after accept", map[string]bool{"PHPSESSID": true, "_ga": true, "_fbp": true, "_hjSessionUser_1": true})
+
+	// Withdrawal through the re-open link: the page reloads and the
+	// tracker cookies are expired, HttpOnly or not; the session stays.
+	tb.do(reopen, chromedp.Click(rejectButton))
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && hasAny(jarCookies(tb, pageURL), trackerCookieNames) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	jarHas("after withdrawal", noTrackerCookies)
+	tb.do(settle())
+	tb.takeRequests() // the page before and during its reload
+	tb.do(chromedp.Navigate(pageURL), settle())
+	withdrawn := phase("after withdrawal", false)
+	return fmt.Sprintf("%s  %s  %s  %s  %s", before, rejected, accepted, acceptedNext, withdrawn)
+}
+
+func hasAny(jar map[string]*network.Cookie, names []string) bool {
+	for _, n := range names {
+		if _, ok := jar[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func cookieNames(jar map[string]*network.Cookie) []string {
+	var names []string
+	for n, c := range jar {
+		flag := ""
+		if c.HTTPOnly {
+			flag = " (HttpOnly)"
+		}
+		names = append(names, n+flag)
+	}
+	return names
+}
+
+// TestBrowserBannerForeignBase visits a real page whose <base href> names
+// another site (pixnet's blog page): the banner must still be styled,
+// scripted and able to record a choice on this site, since its
+// stylesheet, script, form and re-open link belong to the endpoint here.
+func TestBrowserBannerForeignBase(t *testing.T) {
+	mw, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := mw.Rules()
+	upstream := corpusUpstream(t)
+	tb := newBrowser(t, "localhost").newTab(t)
+	site := runCaddy(t, "", fmt.Sprintf("\treverse_proxy %s\n\tconsent\n", upstream))
+	pageURL := site.url + "/real-world-pages/readability/pixnet.html"
+	tb.do(chromedp.Navigate(pageURL), settle())
+	if tr := trackerRequests(rs, tb.takeRequests()); len(tr) > 0 {
+		t.Errorf("before a choice: %d requests to trackers: %q", len(tr), tr)
+	}
+	pos := eval[string](tb, `getComputedStyle(document.querySelector("[data-consent-banner]")).position`)
+	css := eval[string](tb, `document.querySelector("link[href*='/.well-known/consent/']").href`)
+	action := eval[string](tb, `new URL(document.querySelector("[data-consent-banner] form").getAttribute("action"), document.baseURI).href`)
+	tb.do(chromedp.Click(rejectButton), settle())
+	loc := eval[string](tb, `location.href`)
+	_, decided := jarCookies(tb, pageURL)["consentgate"]
+	t.Logf("banner position %q, stylesheet %s, form action %s; after reject the tab is at %s, decision recorded: %v", pos, css, action, loc, decided)
+	failIf(t, pos != "fixed" || loc != pageURL || !decided,
+		"under a <base href> to another site the banner must stay styled, and choosing must stay on the page and record the decision")
+}
