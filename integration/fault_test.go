@@ -819,4 +819,3 @@ func TestFaultInvalidBytes(t *testing.T) {
 	}
 	stillServing(t, client, site)
 }
-
