@@ -1,6 +1,8 @@
 package htmlrewrite
 
 import (
+	"bytes"
+
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/html"
 )
@@ -29,6 +31,116 @@ func (t *tagLexer) ensure(n int) {
 	t.scratch = make([]byte, size, size+1)
 	t.in = parse.NewInputBytes(t.scratch) // appends the NUL sentinel in place
 }
+
+// quickLex reads the attributes of a start tag written the plain way, as
+// most are, without the lexer: names without upper case, NUL, quotes or
+// '<', values quoted or unquoted, separated by white space, the tag closed
+// by '>' or "/>". It fills e.attrs as lex would and returns the tag's
+// length. Anything else (or the end of tag before the tag ends) makes it
+// return false, and lex reads the tag.
+func quickLex(tag []byte, nameLen int, e *Element) (int, bool) {
+	e.attrs = e.attrs[:0]
+	e.selfClose = false
+	i := 1 + nameLen
+	for {
+		for i < len(tag) && isSpace(tag[i]) {
+			i++
+		}
+		if i >= len(tag) {
+			return 0, false
+		}
+		switch tag[i] {
+		case '>':
+			return i + 1, true
+		case '/':
+			if i+1 < len(tag) && tag[i+1] == '>' {
+				e.selfClose = true
+				return i + 2, true
+			}
+			return 0, false
+		case '=':
+			return 0, false // part of the name in the standard
+		}
+		ks := i
+		for i < len(tag) && attrNameByte[tag[i]] {
+			i++
+		}
+		if i >= len(tag) {
+			return 0, false
+		}
+		if c := tag[i]; !isSpace(c) && c != '=' && c != '>' && c != '/' {
+			return 0, false
+		}
+		a := attr{keyStart: ks, keyEnd: i, valStart: i, valEnd: i, key: tag[ks:i]}
+		j := i
+		for j < len(tag) && isSpace(tag[j]) {
+			j++
+		}
+		if j < len(tag) && tag[j] == '=' {
+			j++
+			for j < len(tag) && isSpace(tag[j]) {
+				j++
+			}
+			if j >= len(tag) || tag[j] == '>' {
+				return 0, false
+			}
+			a.valStart = j
+			if q := tag[j]; q == '"' || q == '\'' {
+				k := bytes.IndexByte(tag[j+1:], q)
+				if k < 0 {
+					return 0, false
+				}
+				a.valEnd = j + k + 2
+				// After a quoted value comes white space, '/' or '>'.
+				if a.valEnd >= len(tag) {
+					return 0, false
+				}
+				if c := tag[a.valEnd]; !isSpace(c) && c != '>' && c != '/' {
+					return 0, false
+				}
+			} else {
+				k := j
+				for k < len(tag) && !isSpace(tag[k]) && tag[k] != '>' {
+					k++
+				}
+				a.valEnd = k
+			}
+			a.hasValue = true
+			i = a.valEnd
+		}
+		e.attrs = append(e.attrs, a)
+	}
+}
+
+// quick is quickLex with the names copied to the scratch buffer, as lex
+// leaves them: the tag's own bytes may move before the handler is done
+// with the element (a held <script> waits for its text).
+func (t *tagLexer) quick(tag []byte, nameLen int, e *Element) (int, bool) {
+	n, ok := quickLex(tag, nameLen, e)
+	if !ok {
+		return 0, false
+	}
+	t.ensure(n)
+	base := len(t.scratch) - 1 - n
+	work := t.scratch[base : base+n]
+	copy(work, tag[:n])
+	for i := range e.attrs {
+		a := &e.attrs[i]
+		a.key = work[a.keyStart:a.keyEnd]
+	}
+	return n, true
+}
+
+// attrNameByte holds the bytes quickLex takes in an attribute name.
+var attrNameByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !isSpace(byte(c)) && !('A' <= c && c <= 'Z')
+	}
+	for _, c := range "\x00\"'<=>/" {
+		t[c] = false
+	}
+	return t
+}()
 
 // lexResult reports how lexing a candidate tag went.
 type lexResult int

@@ -1157,30 +1157,38 @@ func (r *Rewriter) endDrop() {
 func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structural bool) (bool, error) {
 	b := r.buf
 	start := r.pos
-	gt := bytes.IndexByte(b[start:], '>')
-	for {
-		if gt < 0 {
-			if final {
-				r.pos = len(b) // an unclosed tag at the end is dropped by browsers
-				return false, nil
-			}
-			return true, nil
-		}
-		e := &r.el
-		e.reset()
-		n, res := r.lexer.lex(b[start:start+gt+1], len(name), e)
-		if res == lexDone {
-			e.raw = b[start : start+n]
-			break
-		}
-		next := bytes.IndexByte(b[start+gt+1:], '>')
-		if next < 0 {
-			gt = -1
-			continue
-		}
-		gt += next + 1
-	}
 	e := &r.el
+	e.reset()
+	n, quick := 0, false
+	if len(name) > 0 {
+		n, quick = r.lexer.quick(b[start:], len(name), e)
+	}
+	if quick {
+		e.raw = b[start : start+n]
+	} else {
+		gt := bytes.IndexByte(b[start:], '>')
+		for {
+			if gt < 0 {
+				if final {
+					r.pos = len(b) // an unclosed tag at the end is dropped by browsers
+					return false, nil
+				}
+				return true, nil
+			}
+			e.reset()
+			n, res := r.lexer.lex(b[start:start+gt+1], len(name), e)
+			if res == lexDone {
+				e.raw = b[start : start+n]
+				break
+			}
+			next := bytes.IndexByte(b[start+gt+1:], '>')
+			if next < 0 {
+				gt = -1
+				continue
+			}
+			gt += next + 1
+		}
+	}
 	e.name = append(e.name[:0], name...)
 	// A breakout tag leaves foreign content: it is an HTML element.
 	e.foreign = r.inForeign() && flags&flagBreakout == 0
