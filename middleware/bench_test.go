@@ -26,7 +26,7 @@ func BenchmarkRewrite(b *testing.B) {
 		page := pages[name]
 		b.Run(name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", "https://www.example.com/", nil)
-			st := m.begin(req)
+			_, st := m.begin(req)
 			dst := &clientWriter{rw: discardWriter{}}
 			b.SetBytes(int64(len(page)))
 			b.ReportAllocs()

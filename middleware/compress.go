@@ -39,7 +39,7 @@ func canDecode(coding string) bool {
 func limitAcceptEncoding(r *http.Request) {
 	ae, ok := r.Header["Accept-Encoding"]
 	if !ok {
-		r.Header.Set("Accept-Encoding", "identity")
+		r.Header["Accept-Encoding"] = identityOnly
 		return
 	}
 	if dest := r.Header.Get("Sec-Fetch-Dest"); dest == "document" || dest == "iframe" || strings.HasPrefix(r.Header.Get("Accept"), "text/html") {
@@ -71,6 +71,10 @@ func limitAcceptEncoding(r *http.Request) {
 	}
 	r.Header.Set("Accept-Encoding", strings.Join(kept, ", "))
 }
+
+// identityOnly is the Accept-Encoding given to requests that had none,
+// shared: Header.Set replaces it and Header.Add, at full capacity, copies.
+var identityOnly = []string{"identity"}[:1:1]
 
 // errDecodedTooLarge reports a body that decompressed beyond the limit.
 var errDecodedTooLarge = errors.New("decompressed HTML body exceeds the configured maximum (a decompression bomb?)")

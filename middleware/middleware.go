@@ -127,8 +127,7 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(htt
 		m.serveEndpoint(w, r)
 		return nil
 	}
-	st := m.begin(r)
-	r = r.WithContext(context.WithValue(r.Context(), consentKey{}, &st.consent))
+	r, st := m.begin(r)
 	rw := m.wrap(w, r, st)
 	defer func() {
 		// A handler that gives up on a response panics (reverse proxies
@@ -157,10 +156,30 @@ type state struct {
 }
 
 // begin reads the visitor's decision and filters the request's cookies.
-func (m *Middleware) begin(r *http.Request) *state {
-	st := &state{consent: m.consentOf(r), host: r.Host, tls: r.TLS}
-	m.filterRequest(r, st)
-	return st
+// It returns the request with the state in its context.
+func (m *Middleware) begin(r *http.Request) (*http.Request, *state) {
+	sc := &stateContext{Context: r.Context()}
+	sc.st = state{consent: m.consentOf(r), host: r.Host, tls: r.TLS}
+	m.filterRequest(r, &sc.st)
+	return r.WithContext(sc), &sc.st
+}
+
+// stateContext carries a request's state in its context, in one
+// allocation: the decision for ConsentFromContext, the rest for
+// ModifyResponse.
+type stateContext struct {
+	context.Context
+	st state
+}
+
+func (c *stateContext) Value(key any) any {
+	switch key.(type) {
+	case consentKey:
+		return &c.st.consent
+	case stateKey:
+		return &c.st
+	}
+	return c.Context.Value(key)
 }
 
 // FilterRequest prepares a request for an upstream without the rest of the
@@ -174,9 +193,8 @@ func (m *Middleware) begin(r *http.Request) *state {
 //	pr.Out = mw.FilterRequest(pr.Out)
 //	pr.SetURL(upstream)
 func (m *Middleware) FilterRequest(r *http.Request) *http.Request {
-	st := m.begin(r)
-	ctx := context.WithValue(context.WithValue(r.Context(), consentKey{}, &st.consent), stateKey{}, st)
-	return r.WithContext(ctx)
+	r, _ = m.begin(r)
+	return r
 }
 
 type stateKey struct{}
@@ -251,11 +269,11 @@ func sanitise(s string, max int) string {
 // cookie, then Sec-GPC and DNT.
 func (m *Middleware) consentOf(r *http.Request) Consent {
 	c := Consent{rs: m.rs, granted: m.rs.NecessarySet()}
-	if m.gpc != 0 && r.Header.Get("Sec-GPC") == "1" {
+	if m.gpc != 0 && headerIs(r.Header, "Sec-Gpc", "1") {
 		c.GPC = true
 		c.fromSigns |= m.gpc
 	}
-	if m.dnt != 0 && r.Header.Get("DNT") == "1" {
+	if m.dnt != 0 && headerIs(r.Header, "Dnt", "1") {
 		c.DNT = true
 		c.fromSigns |= m.dnt
 	}
@@ -340,4 +358,11 @@ func (m *Middleware) observeBlocked(kind string, need, granted rules.CategorySet
 		cat = missing[0]
 	}
 	m.cfg.OnBlocked(kind, cat)
+}
+
+// headerIs reports whether the first value of the header with canonical
+// key is v, without canonicalising key again on every request.
+func headerIs(h http.Header, key, v string) bool {
+	vs := h[key]
+	return len(vs) > 0 && vs[0] == v
 }
