@@ -22,7 +22,7 @@ import (
 )
 
 // realPages are the corpus pages the browser visits through Caddy, and
-// whether each loads trackers the catalogue knows (the five real-world
+// whether each loads trackers the catalogue knows (the six real-world
 // pages carry tag managers, pixels and ad scripts; request-blocking's
 // script is not in the corpus, so the page loads nothing but itself).
 var realPages = []struct {
@@ -34,6 +34,7 @@ var realPages = []struct {
 	{"real-world-pages/readability/gitlab-blog.html", true},
 	{"real-world-pages/readability/article-author-tag.html", true},
 	{"real-world-pages/readability/bbc-1.html", true},
+	{"real-world-pages/readability/breitbart.html", true}, // Taboola images in style attributes
 	{"privacy-test-pages/tracker-reporting/1major-via-script.html", true},
 	{"privacy-test-pages/tracker-reporting/1major-via-img.html", true},
 	{"privacy-test-pages/privacy-protections/request-blocking/index.html", false},

@@ -42,6 +42,13 @@ func FuzzNoTrackerSurvives(f *testing.F) {
 		`<input type=image src="https://www.facebook.com/tr">`,
 		`<script type="module">import "https://www.googletagmanager.com/gtm.js"</script>`,
 		`<body background="https://www.facebook.com/tr">`,
+		`<table background="//www.facebook.com/tr"><tr><td background="https://www.facebook.com/tr">x</td></tr></table>`,
+		`<div style="background:url(https://www.facebook.com/tr)">x</div>`,
+		`<span style='background-image: url(&quot;http://images.taboola.com/taboola/image/fetch/x.jpg&quot;)'>`,
+		`<a href="/" style="background: image-set('https://www.facebook.com/tr' 1x)">x</a>`,
+		`<p style="b:\75 rl(https://www.facebook.com/tr)"><svg><rect style="fill:url(//www.facebook.com/tr#x)"/></svg>`,
+		`<td style=background:url(//www.facebook.com/tr)>`,
+		`<style>.ad{background:url(//cdn.taboola.com/a.png)}</style><style type="text/css">@import "https://www.facebook.com/tr";</style>`,
 		`<frameset><frame src="https://www.youtube.com/embed/x"></frameset>`,
 		`<plaintext><img src="https://www.facebook.com/tr">`,
 		`<xmp><img src="https://www.facebook.com/tr"></xmp><img src="https://www.facebook.com/tr">`,
@@ -96,6 +103,8 @@ func judgeLoadWeb(rs *rules.Ruleset, l load, granted rules.CategorySet) (string,
 		urls = srcsetURLs(l.value)
 	case "ping":
 		urls = strings.Fields(l.value)
+	case "style", "#css":
+		urls = styleURLs(l.value)
 	default:
 		urls = []string{l.value}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -19,14 +20,22 @@ import (
 func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
 	return htmlrewrite.Compile(htmlrewrite.Settings{
 		Elements: []string{
-			"script", "img", "image", "iframe", "frame", "link", "a", "area", "source",
+			"script", "style", "img", "image", "iframe", "frame", "link", "a", "area", "source",
 			"video", "audio", "track", "input", "object", "embed", "base", "body", "head",
-			"use", "feimage",
+			"use", "feimage", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
 		},
 		EndTags: []string{"body"},
 		// These matter only with the attribute named: <a ping>, <area
-		// ping>, <input type=image src>, <body background>.
-		Hints:     map[string]string{"a": "ping", "area": "ping", "input": "src", "body": "background"},
+		// ping>, <input type=image src>, <body background>, <td
+		// background>…
+		Hints: map[string]string{
+			"a": "ping", "area": "ping", "input": "src", "body": "background",
+			"table": "background", "thead": "background", "tbody": "background", "tfoot": "background",
+			"tr": "background", "td": "background", "th": "background",
+		},
+		// Any element's style attribute can load an image: style="
+		// background: url(…)".
+		StyleURLs: true,
 		MaxBuffer: maxBuffer,
 	})
 }
@@ -172,6 +181,12 @@ type page struct {
 
 	bannerBuf []byte // the rendered banner, kept for the next page
 
+	// the element being judged: what its style attribute needs, and
+	// whether data-consent was set on it
+	styleNeed rules.CategorySet
+	marked    bool
+	cssBuf    []byte
+
 	lastHost      []byte // see plainHost
 	lastHostPlain bool
 	lastHostOK    bool
@@ -237,7 +252,7 @@ func urlAttrs(name string) []string {
 		return videoAttrs
 	case "object":
 		return objectAttrs
-	case "body":
+	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
 		return bodyAttrs
 	case "use", "feimage":
 		return hrefAttrs
@@ -310,6 +325,9 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.overflowElement(e, internTag(name))
 		return nil
 	}
+	p.styleNeed, p.marked = 0, false
+	p.judgeStyle(e)
+	defer p.markStyle(e)
 	if e.Foreign() {
 		switch string(name) {
 		case "script", "image", "use", "feimage":
@@ -325,6 +343,8 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 				p.base = nb
 			}
 		}
+	case "style":
+		p.styleElement(e)
 	case "script":
 		if !p.gcmDone && p.depth == 0 {
 			// No <head>: the defaults go before the first script.
@@ -390,6 +410,20 @@ func internTag(name []byte) string {
 		return "use"
 	case "feimage":
 		return "feimage"
+	case "table":
+		return "table"
+	case "thead":
+		return "thead"
+	case "tbody":
+		return "tbody"
+	case "tfoot":
+		return "tfoot"
+	case "tr":
+		return "tr"
+	case "td":
+		return "td"
+	case "th":
+		return "th"
 	}
 	return ""
 }
@@ -495,8 +529,138 @@ func (p *page) judgePing(e *htmlrewrite.Element) {
 		e.RemoveAttr("ping")
 	default:
 		e.RenameAttr("ping", "data-consent-ping")
-		e.SetAttr("data-consent", p.m.rs.Join(match.Need&^p.m.rs.NecessarySet(), " "))
+		p.mark(e, match.Need)
 	}
+}
+
+// mark sets data-consent on a neutralised element to the categories it
+// needs, its style attribute's included.
+func (p *page) mark(e *htmlrewrite.Element, need rules.CategorySet) {
+	e.SetAttr("data-consent", p.m.rs.Join((need|p.styleNeed)&^p.m.rs.NecessarySet(), " "))
+	p.marked = true
+}
+
+// judgeStyle judges the URLs of an element's style attribute; one that
+// loads a tracker the visitor has not allowed is set aside (neutralize),
+// dropped (remove) or logged (report). The element itself stays.
+func (p *page) judgeStyle(e *htmlrewrite.Element) {
+	v, ok := e.Attr("style")
+	if !ok || bytes.IndexByte(v, '(') < 0 {
+		return
+	}
+	match, bad := p.judgeCSS(v)
+	if !bad {
+		return
+	}
+	p.note(e, "style", match)
+	switch p.m.cfg.Mode {
+	case ModeReport:
+	case ModeRemove:
+		e.RemoveAttr("style")
+	default:
+		e.RenameAttr("style", "data-consent-style")
+		p.styleNeed = match.Need
+	}
+}
+
+// markStyle marks an element whose style attribute alone was set aside.
+func (p *page) markStyle(e *htmlrewrite.Element) {
+	if p.styleNeed != 0 && !p.marked {
+		p.mark(e, 0)
+	}
+}
+
+// judgeCSS judges the URLs CSS text can load: url() arguments, and
+// strings, which image-set() and @import take as URLs. It reads more than
+// a CSS parser would load, never less: every url( and every quoted run,
+// wherever they start, as written and with CSS escapes decoded.
+func (p *page) judgeCSS(css []byte) (rules.Match, bool) {
+	if match, bad := p.judgeCSSText(css); bad {
+		return match, true
+	}
+	if bytes.IndexByte(css, '\\') < 0 {
+		return rules.Match{}, false
+	}
+	p.cssBuf = appendCSSUnescaped(p.cssBuf[:0], css)
+	return p.judgeCSSText(p.cssBuf)
+}
+
+func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
+	// After a quote or "url(" with no end, no later one has an end
+	// either: remembered, so that the scan stays linear.
+	var openDQ, openSQ, openParen bool
+	for i, c := range css {
+		var u []byte
+		switch {
+		case c == '"' && !openDQ, c == '\'' && !openSQ:
+			j := bytes.IndexByte(css[i+1:], c)
+			if j < 0 {
+				openDQ = openDQ || c == '"'
+				openSQ = openSQ || c == '\''
+				continue
+			}
+			u = css[i+1 : i+1+j]
+		case c == '(' && !openParen && i >= 3 && bytes.EqualFold(css[i-3:i], []byte("url")):
+			k := i + 1
+			for k < len(css) && isHTMLSpace(css[k]) {
+				k++
+			}
+			end := bytes.IndexByte(css[k:], ')')
+			if end < 0 {
+				openParen = true
+				end = len(css) - k
+			}
+			u = bytes.TrimRight(css[k:k+end], " \t\n\f\r")
+		default:
+			continue
+		}
+		if match, bad := p.judge(u); bad {
+			return match, true
+		}
+	}
+	return rules.Match{}, false
+}
+
+// appendCSSUnescaped appends css to dst with CSS escapes decoded: a
+// backslash and up to six hex digits (and one whitespace after them) is
+// that code point, a backslash before a newline disappears, and one before
+// any other character is that character.
+func appendCSSUnescaped(dst, css []byte) []byte {
+	for i := 0; i < len(css); i++ {
+		c := css[i]
+		if c != '\\' || i+1 >= len(css) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		n, r := 0, rune(0)
+		for n < 6 && i+n < len(css) && isHex(css[i+n]) {
+			r = r<<4 | rune(hexVal(css[i+n]))
+			n++
+		}
+		if n == 0 {
+			if css[i] != '\n' {
+				dst = append(dst, css[i])
+			}
+			continue
+		}
+		i += n - 1
+		if i+1 < len(css) && isHTMLSpace(css[i+1]) {
+			i++
+		}
+		if r == 0 || r > utf8.MaxRune || r >= 0xD800 && r <= 0xDFFF {
+			r = utf8.RuneError
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+func hexVal(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c | 0x20 - 'a' + 10
 }
 
 // judgeList judges a srcset (image candidates separated by commas) or a
@@ -551,7 +715,7 @@ func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need r
 		return
 	case ModeRemove:
 		switch name {
-		case "video", "audio", "object", "body":
+		case "video", "audio", "object", "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
 			for _, a := range attrs {
 				e.RemoveAttr(a)
 			}
@@ -563,11 +727,11 @@ func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need r
 	for _, a := range attrs {
 		e.RenameAttr(a, heldAttr(a))
 	}
-	if name == "script" {
+	if name == "script" || name == "style" {
 		e.RenameAttr("type", "data-consent-type")
 		e.SetAttr("type", "text/plain")
 	}
-	e.SetAttr("data-consent", p.m.rs.Join(need&^p.m.rs.NecessarySet(), " "))
+	p.mark(e, need)
 }
 
 // note counts and, in report mode, logs a blocked item.
@@ -670,6 +834,15 @@ func (p *page) script(e *htmlrewrite.Element) {
 
 // Content judges an inline script by the trackers its text names.
 func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error {
+	if string(e.Name()) == "style" {
+		// A style sheet longer than the cap is judged on its first
+		// max_buffer bytes: making a site's whole CSS inert unjudged
+		// would break every page it styles.
+		if match, bad := p.judgeCSS(text); bad {
+			p.block(e, "style", nil, match.Need, match.Vendor)
+		}
+		return nil
+	}
 	if overflow && p.m.cfg.Overflow == overflowBlock {
 		p.m.log.Warn("inline script longer than the buffer cap: neutralised unjudged", zap.String("path", p.r.URL.Path), zap.Int("max_buffer_size", p.m.cfg.MaxBufferSize))
 		if opt := p.m.rs.Optional(); !p.granted.Has(opt) {
@@ -683,6 +856,19 @@ func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error
 	}
 	p.block(e, "script", nil, need, vendor)
 	return nil
+}
+
+// styleElement asks for the text of a <style> that the browser applies:
+// its url()s and @imports load whatever their selectors or rules need.
+func (p *page) styleElement(e *htmlrewrite.Element) {
+	t, ok := e.Attr("type")
+	if !ok || len(bytes.TrimSpace(t)) == 0 || bytes.EqualFold(bytes.TrimSpace(t), []byte("text/css")) {
+		e.WantContent()
+		return
+	}
+	if bytes.EqualFold(bytes.TrimSpace(t), []byte("text/plain")) && (e.HasAttr("data-consent") || e.HasAttr("data-category")) {
+		p.optIn(e)
+	}
 }
 
 // optIn activates a site's own opt-in markup once its categories are
@@ -779,7 +965,7 @@ func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
 		e.SetAttr("data", "data:,")
 	case "embed", "frame", "input", "audio", "track":
 		e.SetAttr("src", "data:,")
-	case "body":
+	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
 		e.SetAttr("background", "data:,")
 	default:
 		return

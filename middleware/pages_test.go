@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -64,6 +65,7 @@ func elementLoads(n *html.Node) []load {
 			out = append(out, load{n.Data, a, v})
 		}
 	}
+	add("style")
 	if n.Namespace == "svg" {
 		switch n.Data {
 		case "script", "image", "use", "feImage":
@@ -75,6 +77,12 @@ func elementLoads(n *html.Node) []load {
 		return out
 	}
 	switch n.Data {
+	case "style":
+		typ, _ := attr(n, "type")
+		typ = strings.ToLower(strings.TrimSpace(typ))
+		if (typ == "" || typ == "text/css") && n.FirstChild != nil {
+			out = append(out, load{"style", "#css", n.FirstChild.Data})
+		}
 	case "script":
 		typ, _ := attr(n, "type")
 		typ = strings.ToLower(strings.TrimSpace(typ))
@@ -105,6 +113,8 @@ func elementLoads(n *html.Node) []load {
 		}
 	case "a", "area":
 		add("ping")
+	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
+		add("background")
 	case "link":
 		rel, _ := attr(n, "rel")
 		for _, r := range strings.Fields(strings.ToLower(rel)) {
@@ -135,6 +145,8 @@ func judgeLoad(rs *rules.Ruleset, base *url.URL, l load, granted rules.CategoryS
 		urls = srcsetURLs(l.value)
 	case "ping":
 		urls = strings.Fields(l.value)
+	case "style", "#css":
+		urls = styleURLs(l.value)
 	default:
 		urls = []string{strings.TrimSpace(l.value)}
 	}
@@ -157,6 +169,20 @@ func judgeLoad(rs *rules.Ruleset, base *url.URL, l load, granted rules.CategoryS
 		}
 	}
 	return "", false
+}
+
+// cssURL finds url(…) arguments and quoted strings (image-set() takes
+// URLs as strings) in a style attribute.
+var cssURL = regexp.MustCompile(`(?i)url\(\s*([^"')\s][^)\s]*)\s*\)|"([^"]*)"|'([^']*)'`)
+
+// styleURLs lists the URLs a style attribute may load; written apart from
+// the middleware's CSS reader, as a second opinion (escapes aside).
+func styleURLs(v string) []string {
+	var urls []string
+	for _, m := range cssURL.FindAllStringSubmatch(v, -1) {
+		urls = append(urls, strings.TrimSpace(m[1]+m[2]+m[3]))
+	}
+	return urls
 }
 
 // documentBaseURL returns the page URL, or its first <base href>.

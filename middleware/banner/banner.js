@@ -85,7 +85,7 @@
   }
 
   // The attributes the server moved aside when it neutralised an element.
-  var moved = ["src", "srcset", "href", "imagesrcset", "ping", "poster", "data", "background", "data-src", "data-srcset", "xlink:href"];
+  var moved = ["src", "srcset", "href", "imagesrcset", "ping", "poster", "data", "background", "data-src", "data-srcset", "xlink:href", "style"];
 
   function allowed(el, now) {
     var list = (el.getAttribute("data-consent") || el.getAttribute("data-category") || "").split(/[\s,]+/);
@@ -103,6 +103,21 @@
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
       if (el === root || root.contains(el) || !allowed(el, now)) continue;
+      if (el.tagName === "STYLE") {
+        var st = document.createElement("style");
+        for (var m = 0; m < el.attributes.length; m++) {
+          var b = el.attributes[m];
+          if (b.name === "type" || b.name === "data-consent" || b.name === "data-category") continue;
+          if (b.name.indexOf("data-consent-") === 0) continue;
+          st.setAttribute(b.name, b.value);
+        }
+        var stt = el.getAttribute("data-consent-type");
+        if (stt) st.setAttribute("type", stt);
+        st.textContent = el.textContent;
+        if (el.nonce) st.nonce = el.nonce;
+        el.parentNode.replaceChild(st, el);
+        continue;
+      }
       if (el.tagName === "SCRIPT") {
         var s = document.createElement("script");
         for (var j = 0; j < el.attributes.length; j++) {

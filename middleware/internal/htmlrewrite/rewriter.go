@@ -53,6 +53,11 @@ type Settings struct {
 	// common tags the handler rarely needs, such as <a> for its ping
 	// attribute, pass through without lexing.
 	Hints map[string]string
+	// StyleURLs also passes to Handler.Element start tags of any name
+	// whose style attribute calls a CSS function (url(), image-set()…),
+	// which may load something. Tags longer than MaxBuffer are not seen
+	// for it.
+	StyleURLs bool
 	// MaxBuffer caps the bytes held back while a tag or a wanted element's
 	// content is undecided. Default: 256 KiB.
 	MaxBuffer int
@@ -60,14 +65,15 @@ type Settings struct {
 
 // Compiled is the prepared form of Settings, shared by many Rewriters.
 type Compiled struct {
-	tags *tagSet
-	max  int
-	all  bool // tests: every start tag is wanted
+	tags  *tagSet
+	max   int
+	style bool // StyleURLs
+	all   bool // tests: every start tag is wanted
 }
 
 // Compile prepares settings for use by many rewriters.
 func Compile(s Settings) *Compiled {
-	c := &Compiled{tags: newTagSet(s.Elements, s.EndTags, s.Hints), max: s.MaxBuffer}
+	c := &Compiled{tags: newTagSet(s.Elements, s.EndTags, s.Hints), max: s.MaxBuffer, style: s.StyleURLs}
 	if c.max <= 0 {
 		c.max = 256 << 10
 	}
@@ -601,14 +607,29 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 	default:
 		return 0, false
 	}
-	if end, found, ok := quickTagEnd(b, i, hint); ok {
+	if end, found, ok := quickTagEnd(b, i, hint, r.c.style); ok {
 		return end, !found
 	}
 	end, as, found := scanTagAttr(b, i, hint)
-	if found || as != asClosed && as != asClosedSelf {
+	if found || as != asClosed && as != asClosedSelf || r.c.style && styleMayLoad(b[at:end]) {
 		return 0, false
 	}
 	return end, true
+}
+
+// styleMayLoad reports whether the bytes of a tag may hold a style
+// attribute that loads something: "style" and a '(' both occur in them.
+// It over-approximates; the handler decides.
+func styleMayLoad(tag []byte) bool {
+	if bytes.IndexByte(tag, '(') < 0 {
+		return false
+	}
+	for i := 0; i+5 <= len(tag); i++ {
+		if lower(tag[i]) == 's' && attrNameAt(tag, i, "style") {
+			return true
+		}
+	}
+	return false
 }
 
 // quickTagEnd finds the end of the tag whose name ends at b[i] without
@@ -616,10 +637,11 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 // is inside a quoted value, and a value can only follow '=', so the scan
 // looks for '=' and '>' eight bytes at a time and jumps over quoted values
 // with IndexByte. It also reports whether an attribute named attr (lower
-// case; "" for none) carries a value. ok is false when the tag takes a turn
+// case; "" for none) carries a value, or, with style, whether a style
+// attribute's value has a '(' in it. ok is false when the tag takes a turn
 // this shortcut does not follow (an '=' that begins an attribute name) or
 // b ends inside the tag; scanTagAttr then reads it byte by byte.
-func quickTagEnd(b []byte, i int, attr string) (end int, found, ok bool) {
+func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok bool) {
 	from := i // where the current attribute names begin
 	for {
 		i = indexEqGt(b, i)
@@ -641,6 +663,13 @@ func quickTagEnd(b []byte, i int, attr string) (end int, found, ok bool) {
 			(n-len(attr) == from || isSpace(b[n-len(attr)-1]) || b[n-len(attr)-1] == '/') {
 			found = true
 		}
+		// Is the name "style"? Its last letter first: few names end in 'e'.
+		styled := false
+		if s := n - 5; style && !found && s >= from && b[n-1]|0x20 == 'e' && b[s]|0x20 == 's' &&
+			b[s+1]|0x20 == 't' && b[s+2]|0x20 == 'y' && b[s+3]|0x20 == 'l' &&
+			(s == from || isSpace(b[s-1]) || b[s-1] == '/') {
+			styled = true
+		}
 		v := i + 1
 		for v < len(b) && isSpace(b[v]) {
 			v++
@@ -655,6 +684,9 @@ func quickTagEnd(b []byte, i int, attr string) (end int, found, ok bool) {
 				return 0, false, false
 			}
 			i = v + 1 + j + 1
+			if styled && bytes.IndexByte(b[v+1:i-1], '(') >= 0 {
+				found = true
+			}
 		case '>':
 			return v + 1, found, true // a missing value: '>' closes
 		default:
@@ -663,6 +695,9 @@ func quickTagEnd(b []byte, i int, attr string) (end int, found, ok bool) {
 					break
 				}
 				v++
+			}
+			if styled && bytes.IndexByte(b[i+1:v], '(') >= 0 {
+				found = true
 			}
 			i = v
 		}
@@ -986,7 +1021,7 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 			}
 			return true, nil
 		}
-		if !found && !(r.noscript && indexNoscriptEnd(b[r.pos:end]) >= 0) {
+		if !found && !(r.noscript && indexNoscriptEnd(b[r.pos:end]) >= 0) && !(r.c.style && styleMayLoad(b[r.pos:end])) {
 			// Not what the handler is after: pass it through unlexed.
 			r.tokStart = r.pos
 			r.pos = end
@@ -997,6 +1032,28 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 	}
 	if wanted || foreign && flags&flagAnnotation != 0 {
 		return r.lexedStart(final, key, flags, false)
+	}
+	if r.c.style {
+		// Any tag may load something through its style attribute: it
+		// is read whole (up to the buffer cap) to know.
+		end, as := scanTag(b, nameEnd, asName)
+		switch {
+		case as == asClosed || as == asClosedSelf:
+			if styleMayLoad(b[r.pos:end]) {
+				return r.lexedStart(final, key, flags, false)
+			}
+			if !r.noscript {
+				// Scanned already: closed here.
+				r.startTagScan(key, false, nameEnd-r.pos)
+				r.tagFlags = flags
+				r.tagLong = long
+				r.pos = end
+				r.closeScannedTag(as == asClosedSelf)
+				return false, nil
+			}
+		case !final:
+			return true, nil
+		}
 	}
 	r.startTagScan(key, false, nameEnd-r.pos)
 	r.tagFlags = flags
@@ -1213,7 +1270,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 		}
 		return false, nil
 	}
-	if r.c.wanted(name) {
+	if r.c.wanted(name) || r.c.style && e.HasAttr("style") {
 		if err := r.h.Element(e); err != nil {
 			return false, err
 		}

@@ -418,6 +418,14 @@ func canonicalHost(h []byte, scratch *[]byte) ([]byte, bool) {
 			strings.ContainsFunc(ascii, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return nil, false
 		}
+		if ascii != s {
+			// x/net/idna encodes labels of a few thousand characters
+			// that its own decoder refuses; no DNS name is that long,
+			// so nothing loads from such a host either.
+			if again, err := profile.ToASCII(ascii); err != nil || again != ascii {
+				return nil, false
+			}
+		}
 		h = setScratch(scratch, ascii)
 	}
 	for len(h) > 0 && h[len(h)-1] == '.' {

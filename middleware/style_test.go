@@ -1,0 +1,149 @@
+package middleware
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consentgate/consentgate/rules"
+)
+
+// rewriteBody runs one page through m for an undecided visitor, whole and
+// then one byte per write, and fails when the two outputs differ.
+func rewriteBody(t *testing.T, m *Middleware, page string) string {
+	t.Helper()
+	whole := rewriteChunks(m, page, len(page))
+	if bytewise := rewriteChunks(m, page, 1); bytewise != whole {
+		t.Errorf("%q: written a byte at a time gives\n%q\nwhole gives\n%q", page, bytewise, whole)
+	}
+	return whole
+}
+
+func rewriteChunks(m *Middleware, page string, n int) string {
+	req := httptest.NewRequest("GET", "https://www.example.com/dir/page", nil)
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		for i := 0; i < len(page); i += n {
+			w.Write([]byte(page[i:min(i+n, len(page))]))
+		}
+	})).ServeHTTP(rec, req)
+	return rec.Body.String()
+}
+
+func TestStyleAttributeURLs(t *testing.T) {
+	const fb = "https://www.facebook.com/tr"
+	cases := []struct {
+		name, in, want string
+	}{
+		{"background url",
+			`<div style="background:url(` + fb + `)">x</div>`,
+			`<div data-consent="marketing" data-consent-style="background:url(` + fb + `)">x</div>`},
+		{"quoted, as character references",
+			`<span style="background-image: url(&quot;http://images.taboola.com/taboola/image/fetch/a.jpg&quot;)"></span>`,
+			`<span data-consent="marketing" data-consent-style="background-image: url(&quot;http://images.taboola.com/taboola/image/fetch/a.jpg&quot;)"></span>`},
+		{"upper case, spaces, protocol-relative",
+			`<p style='x: URL(  //www.facebook.com/tr  )'>`,
+			`<p data-consent="marketing" data-consent-style='x: URL(  //www.facebook.com/tr  )'>`},
+		{"image-set strings",
+			`<div style="background-image: image-set('/a.png' 1x, '` + fb + `' 2x)">`,
+			`<div data-consent="marketing" data-consent-style="background-image: image-set('/a.png' 1x, '` + fb + `' 2x)">`},
+		{"CSS escape in the function name",
+			`<div style="background: \75 rl(` + fb + `)">`,
+			`<div data-consent="marketing" data-consent-style="background: \75 rl(` + fb + `)">`},
+		{"CSS escape in the host",
+			`<div style="background: url(https://www.f\61 cebook.com/tr)">`,
+			`<div data-consent="marketing" data-consent-style="background: url(https://www.f\61 cebook.com/tr)">`},
+		{"unquoted attribute",
+			`<td style=background:url(//www.facebook.com/tr)>x</td>`,
+			`<td data-consent="marketing" data-consent-style=background:url(//www.facebook.com/tr)>x</td>`},
+		{"with a tracker src: one data-consent",
+			`<img src="` + fb + `" style="background:url(https://www.google-analytics.com/collect)">`,
+			`<img data-consent="analytics marketing" data-consent-src="` + fb + `" data-consent-style="background:url(https://www.google-analytics.com/collect)">`},
+		{"a link, whose ping is its only hint",
+			`<a href="/" style="background:url(` + fb + `)">x</a>`,
+			`<a data-consent="marketing" href="/" data-consent-style="background:url(` + fb + `)">x</a>`},
+		{"SVG",
+			`<svg><rect style="fill:url(` + fb + `#p)"/></svg>`,
+			`<svg><rect data-consent="marketing" data-consent-style="fill:url(` + fb + `#p)"/></svg>`},
+		{"raw-text element",
+			`<textarea style="background:url(` + fb + `)"><b></textarea>`,
+			`<textarea data-consent="marketing" data-consent-style="background:url(` + fb + `)"><b></textarea>`},
+		{"in noscript",
+			`<noscript><div style="background:url(` + fb + `)"></div></noscript>`,
+			`<noscript><div data-consent="marketing" data-consent-style="background:url(` + fb + `)"></div></noscript>`},
+		{"style sheet",
+			`<style>.ad{background:url(//cdn.taboola.com/a.png)}</style><p>`,
+			`<style type="text/plain" data-consent="marketing">.ad{background:url(//cdn.taboola.com/a.png)}</style><p>`},
+		{"style sheet import, typed",
+			`<style type="text/css" media="screen">@import "https://www.facebook.com/tr";</style>`,
+			`<style type="text/plain" data-consent="marketing" data-consent-type="text/css" media="screen">@import "https://www.facebook.com/tr";</style>`},
+		{"table background",
+			`<table background="` + fb + `"><tr><td background="/bg.png">x</td></tr></table>`,
+			`<table data-consent="marketing" data-consent-background="` + fb + `"><tr><td background="/bg.png">x</td></tr></table>`},
+	}
+	unchanged := []string{
+		`<div style="color: red; width: calc(100% - 2px)">x</div>`,
+		`<div style="background:url(/img/a.png)" onclick="go()">x</div>`,
+		`<div style="background:url(https://cdn.example.net/a.png)">x</div>`,
+		`<div title="url(` + fb + `)">x</div>`,
+		`<div data-style="background:url(` + fb + `)">x</div>`,
+		`<script type="application/json">{"style":"url(` + fb + `)"}</script>`,
+		`<!-- <div style="background:url(` + fb + `)"> -->`,
+		`<style>body{color:red;background:url(/bg.png)} .x{content:"a"}</style>`,
+		`<style type="text/x-template">.ad{background:url(` + fb + `)}</style>`,
+		`<svg><style>.x{fill:red}</style></svg>`,
+	}
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	for _, c := range cases {
+		if got := rewriteBody(t, m, c.in); got != c.want {
+			t.Errorf("%s:\n in   %s\n got  %s\n want %s", c.name, c.in, got, c.want)
+		}
+	}
+	for _, in := range unchanged {
+		if got := rewriteBody(t, m, in); got != in {
+			t.Errorf("changed:\n in  %s\n got %s", in, got)
+		}
+	}
+
+	remove := newTestMiddleware(t, Config{Banner: "off", Mode: ModeRemove})
+	in := `<div class="ad" style="background:url(` + fb + `)">x</div>`
+	if got, want := rewriteBody(t, remove, in), `<div class="ad">x</div>`; got != want {
+		t.Errorf("remove mode: got %s, want %s", got, want)
+	}
+	sheet := `<style>.ad{background:url(` + fb + `)}</style><p>x</p>`
+	if got, want := rewriteBody(t, remove, sheet), `<p>x</p>`; got != want {
+		t.Errorf("remove mode: got %s, want %s", got, want)
+	}
+	report := newTestMiddleware(t, Config{Banner: "off", Mode: ModeReport})
+	if got := rewriteBody(t, report, in); got != in {
+		t.Errorf("report mode changed %s into %s", in, got)
+	}
+}
+
+// TestStyleAttributeWithConsent: granted categories leave style alone.
+func TestStyleAttributeWithConsent(t *testing.T) {
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	in := `<div style="background:url(https://www.facebook.com/tr)">x</div>`
+	rs := m.Rules()
+	marketing, _ := rs.Set(rules.Marketing)
+	others, _ := rs.Set(rules.Analytics, rules.Preferences)
+	cookie := encodeConsentCookie(rs, cookieValue{granted: marketing, denied: others, revision: "1", time: time.Now(), id: newConsentID(), method: methodBanner})
+	req := httptest.NewRequest("GET", "https://www.example.com/", nil)
+	req.Header.Set("Cookie", "consentgate="+cookie)
+	rec := httptest.NewRecorder()
+	m.Handler(htmlHandler(in)).ServeHTTP(rec, req)
+	if got := rec.Body.String(); !strings.Contains(got, in) {
+		t.Errorf("with marketing granted the style changed: %s", got)
+	}
+
+	// A site's own opt-in style sheet comes alive.
+	optIn := `<style type="text/plain" data-consent="marketing">.ad{background:url(https://www.facebook.com/tr)}</style>`
+	rec = httptest.NewRecorder()
+	m.Handler(htmlHandler(optIn)).ServeHTTP(rec, req)
+	if got, want := rec.Body.String(), `<style data-consent="marketing">.ad{`; !strings.Contains(got, want) {
+		t.Errorf("opt-in style with marketing granted: got %s, want %s…", got, want)
+	}
+}
