@@ -570,10 +570,11 @@ func (p *page) markStyle(e *htmlrewrite.Element) {
 	}
 }
 
-// judgeCSS judges the URLs CSS text can load: url() arguments, and
-// strings, which image-set() and @import take as URLs. It reads more than
-// a CSS parser would load, never less: every url( and every quoted run,
-// wherever they start, as written and with CSS escapes decoded.
+// judgeCSS judges the URLs CSS text can load: url() arguments, quoted or
+// not, the strings of @import and of image-set(). It looks for them
+// wherever they start, inside strings and comments too, as written and
+// with CSS escapes decoded: it may judge more than a browser loads, never
+// less. Other strings (content: "…", a[href*="…"]) are not URLs.
 func (p *page) judgeCSS(css []byte) (rules.Match, bool) {
 	if match, bad := p.judgeCSSText(css); bad {
 		return match, true
@@ -585,40 +586,138 @@ func (p *page) judgeCSS(css []byte) (rules.Match, bool) {
 	return p.judgeCSSText(p.cssBuf)
 }
 
+// maxCSSURL bounds the bytes of one CSS URL that are judged: its host and
+// path start are in them.
+const maxCSSURL = 4 << 10
+
 func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
-	// After a quote or "url(" with no end, no later one has an end
-	// either: remembered, so that the scan stays linear.
-	var openDQ, openSQ, openParen bool
-	for i, c := range css {
+	var c cssScan
+	c.css = css
+	// Text built of nested "url(" or "image-set(" would be read again and
+	// again: past a budget of reading, the text counts as loading
+	// something of every optional category, unjudged.
+	budget := 8*len(css) + 64<<10
+	judge := func(u []byte) (rules.Match, bool) {
+		u = u[:min(len(u), maxCSSURL)]
+		budget -= len(u) + 16
+		if budget < 0 {
+			return rules.Match{Need: p.m.rs.Optional()}, !p.granted.Has(p.m.rs.Optional())
+		}
+		return p.judge(u)
+	}
+	for i := 0; i < len(css) && budget >= 0; i++ {
 		var u []byte
-		switch {
-		case c == '"' && !openDQ, c == '\'' && !openSQ:
-			j := bytes.IndexByte(css[i+1:], c)
-			if j < 0 {
-				openDQ = openDQ || c == '"'
-				openSQ = openSQ || c == '\''
-				continue
+		switch ch := css[i]; {
+		case ch|0x20 == 'u' && cssPrefix(css[i:], "url("):
+			k := skipCSSSpace(css, i+4)
+			if k < len(css) && (css[k] == '"' || css[k] == '\'') {
+				u = c.quoted(k)
+			} else {
+				u = bytes.TrimRight(css[k:c.closeParen(k)], " \t\n\f\r")
 			}
-			u = css[i+1 : i+1+j]
-		case c == '(' && !openParen && i >= 3 && bytes.EqualFold(css[i-3:i], []byte("url")):
-			k := i + 1
-			for k < len(css) && isHTMLSpace(css[k]) {
-				k++
+		case ch == '@' && cssPrefix(css[i:], "@import"):
+			if k := skipCSSSpace(css, i+7); k < len(css) && (css[k] == '"' || css[k] == '\'') {
+				u = c.quoted(k)
 			}
-			end := bytes.IndexByte(css[k:], ')')
-			if end < 0 {
-				openParen = true
-				end = len(css) - k
+		case ch|0x20 == 'i' && cssPrefix(css[i:], "image-set("):
+			// Its strings, up to the first ')'.
+			k, end := i+10, c.closeParen(i+10)
+			if budget -= end - k; budget < 0 {
+				return judge(nil)
 			}
-			u = bytes.TrimRight(css[k:k+end], " \t\n\f\r")
+			for k < end {
+				q := k + bytes.IndexAny(css[k:end], `"'`)
+				if q < k {
+					break
+				}
+				j := bytes.IndexByte(css[q+1:end], css[q])
+				if j < 0 {
+					break
+				}
+				if match, bad := judge(css[q+1 : q+1+j]); bad {
+					return match, true
+				}
+				k = q + 1 + j + 1
+			}
+			continue
 		default:
 			continue
 		}
-		if match, bad := p.judge(u); bad {
+		if match, bad := judge(u); bad {
 			return match, true
 		}
 	}
 	return rules.Match{}, false
+}
+
+// cssScan remembers, for judgeCSSText, the terminators found so far, so
+// that each byte is searched over once however many "url(" precede it.
+type cssScan struct {
+	css        []byte
+	paren      int // the first ')' at or after parenFrom (len(css) if none)
+	parenFrom  int
+	parenKnown bool
+	quote      [2]int // the same for '"' and '\''
+	quoteFrom  [2]int
+	quoteKnown [2]bool
+}
+
+// closeParen returns the offset of the first ')' at or after k, or
+// len(css).
+func (c *cssScan) closeParen(k int) int {
+	if !c.parenKnown || k < c.parenFrom || k > c.paren {
+		j := bytes.IndexByte(c.css[k:], ')')
+		c.paren = len(c.css)
+		if j >= 0 {
+			c.paren = k + j
+		}
+		c.parenFrom, c.parenKnown = k, true
+	}
+	return c.paren
+}
+
+// quoted returns the string starting with the quote at k, up to its
+// closing quote or the end.
+func (c *cssScan) quoted(k int) []byte {
+	q := 0
+	if c.css[k] == '\'' {
+		q = 1
+	}
+	from := k + 1
+	if !c.quoteKnown[q] || from < c.quoteFrom[q] || from > c.quote[q] {
+		j := bytes.IndexByte(c.css[from:], c.css[k])
+		c.quote[q] = len(c.css)
+		if j >= 0 {
+			c.quote[q] = from + j
+		}
+		c.quoteFrom[q], c.quoteKnown[q] = from, true
+	}
+	return c.css[from:c.quote[q]]
+}
+
+func skipCSSSpace(css []byte, k int) int {
+	for k < len(css) && isHTMLSpace(css[k]) {
+		k++
+	}
+	return k
+}
+
+// cssPrefix reports whether b starts with prefix (lower case), ASCII
+// letters compared without regard to case.
+func cssPrefix(b []byte, prefix string) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendCSSUnescaped appends css to dst with CSS escapes decoded: a

@@ -171,16 +171,28 @@ func judgeLoad(rs *rules.Ruleset, base *url.URL, l load, granted rules.CategoryS
 	return "", false
 }
 
-// cssURL finds url(…) arguments and quoted strings (image-set() takes
-// URLs as strings) in a style attribute.
-var cssURL = regexp.MustCompile(`(?i)url\(\s*([^"')\s][^)\s]*)\s*\)|"([^"]*)"|'([^']*)'`)
+// cssURL finds what CSS loads: url() arguments, quoted or not, and the
+// strings of @import and image-set(). Other strings are not URLs.
+var (
+	cssURL    = regexp.MustCompile(`(?i)url\(\s*([^"')\s][^)\s]*)\s*\)|url\(\s*"([^"]*)"|url\(\s*'([^']*)'|@import\s*"([^"]*)"|@import\s*'([^']*)'|image-set\(([^)]*)\)`)
+	cssString = regexp.MustCompile(`"([^"]*)"|'([^']*)'`)
+	cssImgSet = 6
+	cssQuoted = []int{1, 2, 3, 4, 5}
+)
 
-// styleURLs lists the URLs a style attribute may load; written apart from
-// the middleware's CSS reader, as a second opinion (escapes aside).
+// styleURLs lists the URLs CSS text may load; written apart from the
+// middleware's CSS reader, as a second opinion (escapes aside).
 func styleURLs(v string) []string {
 	var urls []string
 	for _, m := range cssURL.FindAllStringSubmatch(v, -1) {
-		urls = append(urls, strings.TrimSpace(m[1]+m[2]+m[3]))
+		for _, g := range cssQuoted {
+			if m[g] != "" {
+				urls = append(urls, strings.TrimSpace(m[g]))
+			}
+		}
+		for _, s := range cssString.FindAllStringSubmatch(m[cssImgSet], -1) {
+			urls = append(urls, s[1]+s[2])
+		}
 	}
 	return urls
 }

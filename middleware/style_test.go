@@ -80,6 +80,15 @@ func TestStyleAttributeURLs(t *testing.T) {
 		{"style sheet import, typed",
 			`<style type="text/css" media="screen">@import "https://www.facebook.com/tr";</style>`,
 			`<style type="text/plain" data-consent="marketing" data-consent-type="text/css" media="screen">@import "https://www.facebook.com/tr";</style>`},
+		{"unclosed at the end, as CSS allows",
+			`<div style="background:url(` + fb + `">`,
+			`<div data-consent="marketing" data-consent-style="background:url(` + fb + `">`},
+		{"in a comment (judged anyway)",
+			`<div style="/* url(` + fb + `) */ color: red">`,
+			`<div data-consent="marketing" data-consent-style="/* url(` + fb + `) */ color: red">`},
+		{"style sheet, @import with single quotes after a comment",
+			`<style>/* x */ @import '` + fb + `' screen;</style>`,
+			`<style type="text/plain" data-consent="marketing">/* x */ @import '` + fb + `' screen;</style>`},
 		{"table background",
 			`<table background="` + fb + `"><tr><td background="/bg.png">x</td></tr></table>`,
 			`<table data-consent="marketing" data-consent-background="` + fb + `"><tr><td background="/bg.png">x</td></tr></table>`},
@@ -95,6 +104,8 @@ func TestStyleAttributeURLs(t *testing.T) {
 		`<style>body{color:red;background:url(/bg.png)} .x{content:"a"}</style>`,
 		`<style type="text/x-template">.ad{background:url(` + fb + `)}</style>`,
 		`<svg><style>.x{fill:red}</style></svg>`,
+		`<style>a[href^="https://www.facebook.com/"]{display:none} .x::after{content:"//www.facebook.com/tr"}</style>`,
+		`<div style="font-family: 'https://www.facebook.com/tr'">x</div>`,
 	}
 	m := newTestMiddleware(t, Config{Banner: "off"})
 	for _, c := range cases {
@@ -145,5 +156,29 @@ func TestStyleAttributeWithConsent(t *testing.T) {
 	m.Handler(htmlHandler(optIn)).ServeHTTP(rec, req)
 	if got, want := rec.Body.String(), `<style data-consent="marketing">.ad{`; !strings.Contains(got, want) {
 		t.Errorf("opt-in style with marketing granted: got %s, want %s…", got, want)
+	}
+}
+
+// TestStyleNestedURLsAreBounded: CSS built so that every URL is read
+// again and again exhausts the reading budget and is set aside unjudged;
+// ordinary CSS as long is judged and kept. (All under max_buffer: a
+// longer tag is judged by its name only.)
+func TestStyleNestedURLsAreBounded(t *testing.T) {
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	for _, css := range []string{
+		strings.Repeat("url(a", 40000),
+		strings.Repeat("url(", 50000) + ")",
+		strings.Repeat(`image-set('a' `, 15000),
+		strings.Repeat("image-set(", 20000),
+	} {
+		out := rewriteChunks(m, `<div style="`+css+`">x</div>`, 32<<10)
+		if !strings.HasPrefix(out, `<div data-consent="preferences analytics marketing" data-consent-style="`) {
+			t.Errorf("nested CSS of %d bytes not set aside: %.80s…", len(css), out)
+		}
+	}
+	ordinary := strings.Repeat(`.a{background:url(/img/a.png) no-repeat;content:"x"} @import url("/b.css"); .b{background-image:image-set("/c.png" 1x, "/d.png" 2x)}`+"\n", 1500)
+	page := `<style>` + ordinary + `</style><div style="` + strings.Repeat("background:url(/a.png);", 5000) + `">x</div>`
+	if out := rewriteChunks(m, page, 32<<10); out != page {
+		t.Errorf("ordinary CSS of %d bytes changed", len(page))
 	}
 }

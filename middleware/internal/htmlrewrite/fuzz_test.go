@@ -17,6 +17,9 @@ func FuzzChunking(f *testing.F) {
 		`<a ping="https://google.com/p" href=/x>x</a><iframe srcdoc="<img src=//facebook.com/tr>"></iframe>`,
 		`<!---><!--><![CDATA[x]]><?php x ?></ >`,
 		`<math><mi><style><img src=//google.com/a></style></mi></math>`,
+		`<div style="background:url(//facebook.com/tr)" class=x><a href=/ style='b:url(//google.com/a)'>a</a><td style=x:url(/a)></td></div>`,
+		`<noscript><span style="x:url(//facebook.com/tr)"></span></noscript><svg><rect style="fill:url(//google.com/a)"/></svg>`,
+		`<style>.a{background:url(//facebook.com/tr)}</style><p style="color:red">`,
 		`<div title="x>y" data-a='<script>'>z</div><script/src=//google.com/a.js></script>`,
 	} {
 		f.Add([]byte(seed), uint8(3), uint8(7))

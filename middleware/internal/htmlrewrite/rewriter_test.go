@@ -57,8 +57,10 @@ func (h *recorder) End(d *DocumentEnd) error {
 }
 
 var allElements = Compile(Settings{
-	Elements: []string{"script", "img", "iframe", "a", "link", "source", "video", "audio", "object", "embed", "input", "base", "image", "head", "track", "frame", "area", "body", "meta"},
-	EndTags:  []string{"body", "html"},
+	Elements:  []string{"script", "style", "img", "iframe", "a", "link", "source", "video", "audio", "object", "embed", "input", "base", "image", "head", "track", "frame", "area", "body", "meta"},
+	EndTags:   []string{"body", "html"},
+	Hints:     map[string]string{"a": "ping", "area": "ping"},
+	StyleURLs: true,
 })
 
 // rewrite feeds in through a new rewriter in the given chunk sizes.
@@ -141,14 +143,14 @@ func TestRandomChunkingsAgree(t *testing.T) {
 func neutralizer() *recorder {
 	h := &recorder{}
 	h.edit = func(e *Element) {
-		for _, a := range []string{"src", "href"} {
+		for _, a := range []string{"src", "href", "style", "ping"} {
 			if v, ok := e.Attr(a); ok && (bytes.Contains(v, []byte("google")) || bytes.Contains(v, []byte("facebook"))) {
 				e.RenameAttr(a, "data-consent-"+a)
 				e.SetAttr("data-consent", "marketing")
 				return
 			}
 		}
-		if string(e.Name()) == "script" && !e.HasAttr("src") {
+		if string(e.Name()) == "script" && !e.HasAttr("src") || string(e.Name()) == "style" {
 			e.WantContent()
 		}
 	}
