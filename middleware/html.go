@@ -518,19 +518,25 @@ func (p *page) judgePing(e *htmlrewrite.Element) {
 	if !ok {
 		return
 	}
-	match, bad := p.judgeList(v, false)
-	if !bad {
-		return
+	if match, bad := p.judgeList(v, false); bad && p.setAside(e, "ping", "data-consent-ping", match) {
+		p.mark(e, match.Need)
 	}
-	p.note(e, "ping", match)
+}
+
+// setAside handles one attribute that loads a tracker: it is renamed to
+// held (neutralize), removed (remove) or only noted (report). It reports
+// whether the attribute was renamed.
+func (p *page) setAside(e *htmlrewrite.Element, attr, held string, match rules.Match) bool {
+	p.note(e, attr, match)
 	switch p.m.cfg.Mode {
 	case ModeReport:
 	case ModeRemove:
-		e.RemoveAttr("ping")
+		e.RemoveAttr(attr)
 	default:
-		e.RenameAttr("ping", "data-consent-ping")
-		p.mark(e, match.Need)
+		e.RenameAttr(attr, held)
+		return true
 	}
+	return false
 }
 
 // mark sets data-consent on a neutralised element to the categories it
@@ -548,17 +554,7 @@ func (p *page) judgeStyle(e *htmlrewrite.Element) {
 	if !ok || bytes.IndexByte(v, '(') < 0 {
 		return
 	}
-	match, bad := p.judgeCSS(v)
-	if !bad {
-		return
-	}
-	p.note(e, "style", match)
-	switch p.m.cfg.Mode {
-	case ModeReport:
-	case ModeRemove:
-		e.RemoveAttr("style")
-	default:
-		e.RenameAttr("style", "data-consent-style")
+	if match, bad := p.judgeCSS(v); bad && p.setAside(e, "style", "data-consent-style", match) {
 		p.styleNeed = match.Need
 	}
 }

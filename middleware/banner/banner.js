@@ -98,36 +98,36 @@
     return any;
   }
 
+  // revive returns a live copy of a neutralised <script> or <style>: the
+  // attributes the server added left out, its own type given back (a
+  // script or sheet whose type changes in place would not run).
+  function revive(el) {
+    var n = document.createElement(el.tagName.toLowerCase());
+    for (var j = 0; j < el.attributes.length; j++) {
+      var a = el.attributes[j];
+      if (a.name === "type" || a.name === "data-consent" || a.name === "data-category") continue;
+      if (a.name.indexOf("data-consent-") === 0) continue;
+      n.setAttribute(a.name, a.value);
+    }
+    var t = el.getAttribute("data-consent-type") || el.getAttribute("data-type");
+    if (t) n.setAttribute("type", t);
+    if (el.nonce) n.nonce = el.nonce;
+    return n;
+  }
+
   function activate(now) {
     var els = document.querySelectorAll("[data-consent],script[type='text/plain'][data-category]");
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
       if (el === root || root.contains(el) || !allowed(el, now)) continue;
       if (el.tagName === "STYLE") {
-        var st = document.createElement("style");
-        for (var m = 0; m < el.attributes.length; m++) {
-          var b = el.attributes[m];
-          if (b.name === "type" || b.name === "data-consent" || b.name === "data-category") continue;
-          if (b.name.indexOf("data-consent-") === 0) continue;
-          st.setAttribute(b.name, b.value);
-        }
-        var stt = el.getAttribute("data-consent-type");
-        if (stt) st.setAttribute("type", stt);
+        var st = revive(el);
         st.textContent = el.textContent;
-        if (el.nonce) st.nonce = el.nonce;
         el.parentNode.replaceChild(st, el);
         continue;
       }
       if (el.tagName === "SCRIPT") {
-        var s = document.createElement("script");
-        for (var j = 0; j < el.attributes.length; j++) {
-          var a = el.attributes[j];
-          if (a.name === "type" || a.name === "data-consent" || a.name === "data-category") continue;
-          if (a.name.indexOf("data-consent-") === 0) continue;
-          s.setAttribute(a.name, a.value);
-        }
-        var t = el.getAttribute("data-consent-type") || el.getAttribute("data-type");
-        if (t) s.setAttribute("type", t);
+        var s = revive(el);
         var src = el.getAttribute("data-consent-src") || el.getAttribute("src");
         if (src) {
           s.setAttribute("src", src);
@@ -135,7 +135,6 @@
         } else {
           s.text = el.text;
         }
-        if (el.nonce) s.nonce = el.nonce;
         el.parentNode.replaceChild(s, el);
         continue;
       }
