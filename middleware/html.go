@@ -601,39 +601,52 @@ func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
 		}
 		return p.judge(u)
 	}
-	for i := 0; i < len(css) && budget >= 0; i++ {
+	// Every URL of CSS follows a '(' or an '@': IndexByte finds them.
+	nextParen, nextAt := -1, -1
+	for i := 0; i < len(css) && budget >= 0; {
+		if nextParen < i {
+			nextParen = indexFrom(css, i, '(')
+		}
+		if nextAt < i {
+			nextAt = indexFrom(css, i, '@')
+		}
+		q := min(nextParen, nextAt)
+		if q >= len(css) {
+			break
+		}
+		i = q + 1
 		var u []byte
-		switch ch := css[i]; {
-		case ch|0x20 == 'u' && cssPrefix(css[i:], "url("):
-			k := skipCSSSpace(css, i+4)
+		switch {
+		case css[q] == '(' && q >= 3 && cssPrefix(css[q-3:], "url"):
+			k := skipCSSSpace(css, q+1)
 			if k < len(css) && (css[k] == '"' || css[k] == '\'') {
 				u = c.quoted(k)
 			} else {
 				u = bytes.TrimRight(css[k:c.closeParen(k)], " \t\n\f\r")
 			}
-		case ch == '@' && cssPrefix(css[i:], "@import"):
-			if k := skipCSSSpace(css, i+7); k < len(css) && (css[k] == '"' || css[k] == '\'') {
+		case css[q] == '@' && cssPrefix(css[q:], "@import"):
+			if k := skipCSSSpace(css, q+7); k < len(css) && (css[k] == '"' || css[k] == '\'') {
 				u = c.quoted(k)
 			}
-		case ch|0x20 == 'i' && cssPrefix(css[i:], "image-set("):
+		case css[q] == '(' && q >= 9 && cssPrefix(css[q-9:], "image-set"):
 			// Its strings, up to the first ')'.
-			k, end := i+10, c.closeParen(i+10)
+			k, end := q+1, c.closeParen(q+1)
 			if budget -= end - k; budget < 0 {
 				return judge(nil)
 			}
 			for k < end {
-				q := k + bytes.IndexAny(css[k:end], `"'`)
-				if q < k {
+				s := k + bytes.IndexAny(css[k:end], `"'`)
+				if s < k {
 					break
 				}
-				j := bytes.IndexByte(css[q+1:end], css[q])
+				j := bytes.IndexByte(css[s+1:end], css[s])
 				if j < 0 {
 					break
 				}
-				if match, bad := judge(css[q+1 : q+1+j]); bad {
+				if match, bad := judge(css[s+1 : s+1+j]); bad {
 					return match, true
 				}
-				k = q + 1 + j + 1
+				k = s + 1 + j + 1
 			}
 			continue
 		default:
@@ -644,6 +657,15 @@ func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
 		}
 	}
 	return rules.Match{}, false
+}
+
+// indexFrom returns the offset of the first c in b at or after i, or
+// len(b).
+func indexFrom(b []byte, i int, c byte) int {
+	if j := bytes.IndexByte(b[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(b)
 }
 
 // cssScan remembers, for judgeCSSText, the terminators found so far, so
@@ -722,12 +744,12 @@ func cssPrefix(b []byte, prefix string) bool {
 // any other character is that character.
 func appendCSSUnescaped(dst, css []byte) []byte {
 	for i := 0; i < len(css); i++ {
-		c := css[i]
-		if c != '\\' || i+1 >= len(css) {
-			dst = append(dst, c)
-			continue
+		j := bytes.IndexByte(css[i:], '\\')
+		if j < 0 || i+j+1 >= len(css) {
+			return append(dst, css[i:]...)
 		}
-		i++
+		dst = append(dst, css[i:i+j]...)
+		i += j + 1
 		n, r := 0, rune(0)
 		for n < 6 && i+n < len(css) && isHex(css[i+n]) {
 			r = r<<4 | rune(hexVal(css[i+n]))
