@@ -656,16 +656,18 @@ func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok b
 		for n > from && isSpace(b[n-1]) {
 			n--
 		}
-		if n == from || b[n-1] == '/' || b[n-1] == '"' || b[n-1] == '\'' {
+		last := b[n-1]
+		if n == from || last == '/' || last == '"' || last == '\'' {
 			return 0, false, false
 		}
-		if attr != "" && n-from >= len(attr) && attrNameAt(b, n-len(attr), attr) &&
+		// Names are compared from their last letter, which few share.
+		last |= 0x20
+		if attr != "" && last == attr[len(attr)-1] && n-from >= len(attr) && attrNameAt(b, n-len(attr), attr) &&
 			(n-len(attr) == from || isSpace(b[n-len(attr)-1]) || b[n-len(attr)-1] == '/') {
 			found = true
 		}
-		// Is the name "style"? Its last letter first: few names end in 'e'.
 		styled := false
-		if s := n - 5; style && !found && s >= from && b[n-1]|0x20 == 'e' && b[s]|0x20 == 's' &&
+		if s := n - 5; last == 'e' && style && s >= from && b[s]|0x20 == 's' &&
 			b[s+1]|0x20 == 't' && b[s+2]|0x20 == 'y' && b[s+3]|0x20 == 'l' &&
 			(s == from || isSpace(b[s-1]) || b[s-1] == '/') {
 			styled = true
