@@ -261,9 +261,12 @@ func urlAttrs(name string) []string {
 }
 
 var (
-	imgAttrs    = []string{"src", "data-src"}
+	// data-src, data-lazy-src and data-original are where lazy-loading
+	// scripts (lazysizes, WordPress plugins, jQuery lazyload) keep the
+	// URL they later put into src.
+	imgAttrs    = []string{"src", "data-src", "data-lazy-src", "data-original"}
 	imageAttrs  = []string{"src", "href", "xlink:href"}
-	iframeAttrs = []string{"src", "data-src"}
+	iframeAttrs = []string{"src", "data-src", "data-lazy-src"}
 	srcAttrs    = []string{"src"}
 	videoAttrs  = []string{"src", "poster"}
 	objectAttrs = []string{"data"}
@@ -306,7 +309,7 @@ func srcsetAttrs(name string) []string {
 }
 
 var (
-	imgSrcset    = []string{"srcset", "data-srcset"}
+	imgSrcset    = []string{"srcset", "data-srcset", "data-lazy-srcset"}
 	sourceSrcset = []string{"srcset"}
 	linkSrcset   = []string{"imagesrcset"}
 )

@@ -182,3 +182,21 @@ func TestStyleNestedURLsAreBounded(t *testing.T) {
 		t.Errorf("ordinary CSS of %d bytes changed", len(page))
 	}
 }
+
+// TestLazyLoadAttributes: the URLs lazy-loading scripts move into src
+// later are judged like src.
+func TestLazyLoadAttributes(t *testing.T) {
+	const fb = "https://www.facebook.com/tr?id=1"
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	for in, want := range map[string]string{
+		`<img data-lazy-src="` + fb + `" class="lazy">`:                     `<img data-consent="marketing" data-consent-data-lazy-src="` + fb + `" class="lazy">`,
+		`<img src="data:," data-original="` + fb + `">`:                     `<img data-consent="marketing" src="data:," data-consent-data-original="` + fb + `">`,
+		`<img data-lazy-srcset="/a.png 1x, ` + fb + ` 2x">`:                 `<img data-consent="marketing" data-consent-data-lazy-srcset="/a.png 1x, ` + fb + ` 2x">`,
+		`<iframe data-lazy-src="https://www.youtube.com/embed/x"></iframe>`: `<iframe data-consent="marketing" data-consent-data-lazy-src="https://www.youtube.com/embed/x"></iframe>`,
+		`<img data-original="/img/cake.jpg" data-lazy-src="/img/cake.jpg">`: `<img data-original="/img/cake.jpg" data-lazy-src="/img/cake.jpg">`,
+	} {
+		if got := rewriteBody(t, m, in); got != want {
+			t.Errorf("\n in   %s\n got  %s\n want %s", in, got, want)
+		}
+	}
+}
