@@ -21,20 +21,41 @@ import (
 	"github.com/consentgate/consentgate/rules"
 )
 
-// realPages are the corpus pages the browser visits through Caddy, and
-// whether each loads trackers the catalogue knows (the six real-world
-// pages carry tag managers, pixels and ad scripts; request-blocking's
-// script is not in the corpus, so the page loads nothing but itself).
+// realPages are the corpus pages the browser visits through Caddy: every
+// real-world page, and the privacy test pages that load trackers or test
+// blocking. trackers says whether a page loads trackers the catalogue
+// knows once they are allowed (the spec, Wikipedia and the Guardian
+// article load none; request-blocking's script is not in the corpus).
 var realPages = []struct {
 	path     string // under the corpora folder
 	trackers bool
 }{
 	{"real-world-pages/lol-html/cloudflare.com.html", true},
-	{"real-world-pages/readability/spiceworks.html", true},
-	{"real-world-pages/readability/gitlab-blog.html", true},
+	{"real-world-pages/lol-html/html-parsing-spec.html", false},
+	{"real-world-pages/minify/sample_amazon.html", true},
+	{"real-world-pages/minify/sample_bbc.html", true},
+	{"real-world-pages/minify/sample_blogpost.html", true}, // ga.js put together in script
+	{"real-world-pages/minify/sample_stackoverflow.html", true},
+	{"real-world-pages/minify/sample_wikipedia.html", false},
 	{"real-world-pages/readability/article-author-tag.html", true},
 	{"real-world-pages/readability/bbc-1.html", true},
-	{"real-world-pages/readability/breitbart.html", true}, // Taboola images in style attributes
+	{"real-world-pages/readability/breitbart.html", true}, // Taboola images in style attributes and sheets
+	{"real-world-pages/readability/buzzfeed-1.html", true},
+	{"real-world-pages/readability/cnn.html", true},
+	{"real-world-pages/readability/gitlab-blog.html", true},
+	{"real-world-pages/readability/guardian-1.html", false},
+	{"real-world-pages/readability/lemonde-1.html", true},
+	{"real-world-pages/readability/liberation-1.html", true}, // Weborama URLs put together in script
+	{"real-world-pages/readability/medicalnewstoday.html", true}, // a DoubleClick tag written by document.write
+	{"real-world-pages/readability/nytimes-1.html", true},
+	{"real-world-pages/readability/pixnet.html", true},
+	{"real-world-pages/readability/quanta-1.html", true},
+	{"real-world-pages/readability/seattletimes-1.html", true},
+	{"real-world-pages/readability/spiceworks.html", true},
+	{"real-world-pages/readability/telegraph.html", true},
+	{"real-world-pages/readability/tmz-1.html", true},
+	{"real-world-pages/readability/videos-2.html", true},
+	{"real-world-pages/readability/wikia.html", true},
 	{"privacy-test-pages/tracker-reporting/1major-via-script.html", true},
 	{"privacy-test-pages/tracker-reporting/1major-via-img.html", true},
 	{"privacy-test-pages/privacy-protections/request-blocking/index.html", false},

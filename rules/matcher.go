@@ -75,7 +75,7 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 				continue
 			}
 			if p.url {
-				if urlSeen || !urlHostAt(text, i) {
+				if urlSeen || !urlHostAt(text, i, i+len(p.text)) {
 					continue
 				}
 				urlSeen = true
@@ -89,13 +89,17 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 	return union, first
 }
 
-// urlHostAt reports whether the host starting at text[i] is the host of a
-// URL: reading back over a subdomain ("www.", "ssl.") it must meet "//"
-// (or the JSON-escaped "\\/\\/"), and the host must not continue a longer
-// name ("notgoogle-analytics.com").
-func urlHostAt(text []byte, i int) bool {
+// urlHostAt reports whether the host starting at text[i] (the pattern
+// ending at text[end]) is the host of a URL: reading back over a subdomain
+// ("www.", "ssl.") it must meet "//" (or the JSON-escaped "\\/\\/"), or
+// open a string literal whose text goes on with a path, the second half
+// of a URL put together in script ("http://www." + "google-analytics.com/
+// ga.js", '//' + 'ad.doubleclick.net/N123/adj/'). A host alone in a string
+// is a name, as in a consent manager's vendor list. The host must not
+// continue a longer name ("notgoogle-analytics.com").
+func urlHostAt(text []byte, i, end int) bool {
 	j := i
-	if j > 0 && text[j-1] != '.' && text[j-1] != '/' {
+	if j > 0 && text[j-1] != '.' && text[j-1] != '/' && !isQuote(text[j-1]) {
 		return false
 	}
 	for j > 0 && isHostByte(text[j-1]) {
@@ -106,9 +110,13 @@ func urlHostAt(text []byte, i int) bool {
 		return true
 	case j >= 4 && string(text[j-4:j]) == `\/\/`:
 		return true
+	case j >= 1 && isQuote(text[j-1]):
+		return bytes.IndexByte(text[i:end], '/') >= 0 || end < len(text) && (text[end] == '/' || text[end] == '\\')
 	}
 	return false
 }
+
+func isQuote(c byte) bool { return c == '"' || c == '\'' || c == '`' }
 
 func isHostByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.'
