@@ -45,7 +45,7 @@ var realPages = []struct {
 	{"real-world-pages/readability/gitlab-blog.html", true},
 	{"real-world-pages/readability/guardian-1.html", false},
 	{"real-world-pages/readability/lemonde-1.html", true},
-	{"real-world-pages/readability/liberation-1.html", true}, // Weborama URLs put together in script
+	{"real-world-pages/readability/liberation-1.html", true},     // Weborama URLs put together in script
 	{"real-world-pages/readability/medicalnewstoday.html", true}, // a DoubleClick tag written by document.write
 	{"real-world-pages/readability/nytimes-1.html", true},
 	{"real-world-pages/readability/pixnet.html", true},
