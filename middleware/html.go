@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/consentgate/consentgate/internal/ascii"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
 	"github.com/consentgate/consentgate/middleware/internal/weburl"
 	"github.com/consentgate/consentgate/rules"
@@ -620,18 +621,18 @@ func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
 		i = q + 1
 		var u []byte
 		switch {
-		case css[q] == '(' && q >= 3 && cssPrefix(css[q-3:], "url"):
+		case css[q] == '(' && q >= 3 && ascii.HasPrefixFold(css[q-3:], "url"):
 			k := skipCSSSpace(css, q+1)
 			if k < len(css) && (css[k] == '"' || css[k] == '\'') {
 				u = c.quoted(k)
 			} else {
 				u = bytes.TrimRight(css[k:c.closeParen(k)], " \t\n\f\r")
 			}
-		case css[q] == '@' && cssPrefix(css[q:], "@import"):
+		case css[q] == '@' && ascii.HasPrefixFold(css[q:], "@import"):
 			if k := skipCSSSpace(css, q+7); k < len(css) && (css[k] == '"' || css[k] == '\'') {
 				u = c.quoted(k)
 			}
-		case css[q] == '(' && q >= 9 && cssPrefix(css[q-9:], "image-set"):
+		case css[q] == '(' && q >= 9 && ascii.HasPrefixFold(css[q-9:], "image-set"):
 			// Its strings, up to the first ')'.
 			k, end := q+1, c.closeParen(q+1)
 			if budget -= end - k; budget < 0 {
@@ -721,24 +722,6 @@ func skipCSSSpace(css []byte, k int) int {
 		k++
 	}
 	return k
-}
-
-// cssPrefix reports whether b starts with prefix (lower case), ASCII
-// letters compared without regard to case.
-func cssPrefix(b []byte, prefix string) bool {
-	if len(b) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // appendCSSUnescaped appends css to dst with CSS escapes decoded: a

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/consentgate/consentgate/internal/ascii"
 )
 
 // filterCookieHeader removes from the request's Cookie headers every cookie
@@ -119,7 +121,7 @@ func expireCookies(h http.Header, r *http.Request, names []string) {
 			continue
 		}
 		for j, t := range tails {
-			if j > 0 && hasPrefixFold(name, "__Host-") {
+			if j > 0 && ascii.HasPrefixFold(name, "__Host-") {
 				break
 			}
 			lines = append(lines, name+t)
@@ -162,8 +164,4 @@ func requestHost(r *http.Request) string {
 	}
 	host = strings.TrimSuffix(host, ".")
 	return strings.ToLower(host)
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

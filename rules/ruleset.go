@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/consentgate/consentgate/internal/ascii"
 )
 
 // Options configures Compile.
@@ -264,7 +266,7 @@ func matchURL[T string | []byte](rs *Ruleset, host, pathQuery T) (Match, bool) {
 				if len(r.path) <= urlLen {
 					break
 				}
-				if hasPrefixFold(path, r.path) && queryHas(query, r.query) {
+				if ascii.HasPrefixFold(path, r.path) && queryHas(query, r.query) {
 					urlIdx, urlLen = r.vendor, len(r.path)
 					break
 				}
@@ -291,7 +293,7 @@ func matchPath[T string | []byte](rs *Ruleset, path T) (Match, bool) {
 		return Match{}, false
 	}
 	for _, r := range rs.byLast[path[len(path)-1]] {
-		if len(path) >= len(r.suffix) && hasPrefixFold(path[len(path)-len(r.suffix):], r.suffix) {
+		if len(path) >= len(r.suffix) && ascii.HasPrefixFold(path[len(path)-len(r.suffix):], r.suffix) {
 			return rs.match(r.vendor), true
 		}
 	}
@@ -341,24 +343,6 @@ func (rs *Ruleset) match(i int32) Match {
 	return Match{Vendor: rs.vendors[i], Need: rs.need[i]}
 }
 
-// hasPrefixFold reports whether s begins with the lower-case prefix p,
-// ignoring ASCII case.
-func hasPrefixFold[T string | []byte](s T, p string) bool {
-	if len(s) < len(p) {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != p[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // queryHas reports whether every "key=prefix" of want starts one of the
 // parameters of query.
 func queryHas[T string | []byte](query T, want []string) bool {
@@ -371,7 +355,7 @@ func queryHas[T string | []byte](query T, want []string) bool {
 			} else {
 				q = q[len(q):]
 			}
-			found = hasPrefixFold(param, w)
+			found = ascii.HasPrefixFold(param, w)
 		}
 		if !found {
 			return false
