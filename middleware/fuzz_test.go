@@ -48,6 +48,7 @@ func FuzzNoTrackerSurvives(f *testing.F) {
 		`<a href="/" style="background: image-set('https://www.facebook.com/tr' 1x)">x</a>`,
 		`<p style="b:\75 rl(https://www.facebook.com/tr)"><svg><rect style="fill:url(//www.facebook.com/tr#x)"/></svg>`,
 		`<td style=background:url(//www.facebook.com/tr)>`,
+		`<img src=/a.png attributionsrc="/x https://www.facebook.com/tr"><script attributionsrc=//www.facebook.com/tr src=/b.js></script>`,
 		`<style>.ad{background:url(//cdn.taboola.com/a.png)}</style><style type="text/css">@import "https://www.facebook.com/tr";</style>`,
 		`<frameset><frame src="https://www.youtube.com/embed/x"></frameset>`,
 		`<plaintext><img src="https://www.facebook.com/tr">`,
@@ -101,7 +102,7 @@ func judgeLoadWeb(rs *rules.Ruleset, l load, granted rules.CategorySet) (string,
 	switch l.attr {
 	case "srcset":
 		urls = srcsetURLs(l.value)
-	case "ping":
+	case "ping", "attributionsrc":
 		urls = strings.Fields(l.value)
 	case "style", "#css":
 		urls = styleURLs(l.value)

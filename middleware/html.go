@@ -182,9 +182,10 @@ type page struct {
 
 	bannerBuf []byte // the rendered banner, kept for the next page
 
-	// the element being judged: what its style attribute needs, and
-	// whether data-consent was set on it
-	styleNeed rules.CategorySet
+	// the element being judged: what its attributes set aside on their
+	// own (style, attributionsrc) need, and whether data-consent was set
+	// on it
+	asideNeed rules.CategorySet
 	marked    bool
 	cssBuf    []byte
 
@@ -329,9 +330,15 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.overflowElement(e, internTag(name))
 		return nil
 	}
-	p.styleNeed, p.marked = 0, false
+	p.asideNeed, p.marked = 0, false
 	p.judgeStyle(e)
-	defer p.markStyle(e)
+	switch string(name) {
+	case "img", "script":
+		if !e.Foreign() {
+			p.judgeAttributionSrc(e)
+		}
+	}
+	defer p.markAside(e)
 	if e.Foreign() {
 		switch string(name) {
 		case "script", "image", "use", "feimage":
@@ -544,9 +551,9 @@ func (p *page) setAside(e *htmlrewrite.Element, attr, held string, match rules.M
 }
 
 // mark sets data-consent on a neutralised element to the categories it
-// needs, its style attribute's included.
+// needs, its attributes set aside on their own included.
 func (p *page) mark(e *htmlrewrite.Element, need rules.CategorySet) {
-	e.SetAttr("data-consent", p.m.rs.Join((need|p.styleNeed)&^p.m.rs.NecessarySet(), " "))
+	e.SetAttr("data-consent", p.m.rs.Join((need|p.asideNeed)&^p.m.rs.NecessarySet(), " "))
 	p.marked = true
 }
 
@@ -559,13 +566,27 @@ func (p *page) judgeStyle(e *htmlrewrite.Element) {
 		return
 	}
 	if match, bad := p.judgeCSS(v); bad && p.setAside(e, "style", "data-consent-style", match) {
-		p.styleNeed = match.Need
+		p.asideNeed |= match.Need
 	}
 }
 
-// markStyle marks an element whose style attribute alone was set aside.
-func (p *page) markStyle(e *htmlrewrite.Element) {
-	if p.styleNeed != 0 && !p.marked {
+// judgeAttributionSrc judges the attributionsrc of an <img> or <script>:
+// Chromium sends a request to each URL it lists to register an ad
+// attribution source.
+func (p *page) judgeAttributionSrc(e *htmlrewrite.Element) {
+	v, ok := e.Attr("attributionsrc")
+	if !ok {
+		return
+	}
+	if match, bad := p.judgeList(v, false); bad && p.setAside(e, "attributionsrc", "data-consent-attributionsrc", match) {
+		p.asideNeed |= match.Need
+	}
+}
+
+// markAside marks an element of which only attributes were set aside
+// (style, attributionsrc).
+func (p *page) markAside(e *htmlrewrite.Element) {
+	if p.asideNeed != 0 && !p.marked {
 		p.mark(e, 0)
 	}
 }

@@ -89,6 +89,7 @@ func elementLoads(n *html.Node) []load {
 		if typ != "" && typ != "text/javascript" && typ != "module" && typ != "application/javascript" {
 			return out
 		}
+		add("attributionsrc")
 		if _, ok := attr(n, "src"); ok {
 			add("src")
 		} else if n.FirstChild != nil {
@@ -97,6 +98,7 @@ func elementLoads(n *html.Node) []load {
 	case "img":
 		add("src")
 		add("srcset")
+		add("attributionsrc")
 	case "source":
 		add("src")
 		add("srcset")
@@ -143,7 +145,7 @@ func judgeLoad(rs *rules.Ruleset, base *url.URL, l load, granted rules.CategoryS
 	switch l.attr {
 	case "srcset":
 		urls = srcsetURLs(l.value)
-	case "ping":
+	case "ping", "attributionsrc":
 		urls = strings.Fields(l.value)
 	case "style", "#css":
 		urls = styleURLs(l.value)

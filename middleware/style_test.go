@@ -200,3 +200,21 @@ func TestLazyLoadAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributionSrc: the URLs an <img> or <script> lists in
+// attributionsrc, which Chromium requests to register ad attribution, are
+// judged; the element keeps its own, harmless src.
+func TestAttributionSrc(t *testing.T) {
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	for in, want := range map[string]string{
+		`<img src="/promo.png" attributionsrc="https://www.googleadservices.com/pagead/conversion/1/">`:    `<img data-consent="marketing" src="/promo.png" data-consent-attributionsrc="https://www.googleadservices.com/pagead/conversion/1/">`,
+		`<script src="/app.js" attributionsrc="/a https://www.facebook.com/tr?id=1"></script>`:             `<script data-consent="marketing" src="/app.js" data-consent-attributionsrc="/a https://www.facebook.com/tr?id=1"></script>`,
+		`<img src="https://www.facebook.com/tr?id=1" attributionsrc>`:                                      `<img data-consent="marketing" data-consent-src="https://www.facebook.com/tr?id=1" attributionsrc>`,
+		`<img src="https://www.facebook.com/tr?id=1" attributionsrc="https://www.google-analytics.com/g">`: `<img data-consent="analytics marketing" data-consent-src="https://www.facebook.com/tr?id=1" data-consent-attributionsrc="https://www.google-analytics.com/g">`,
+		`<img src="/a.png" attributionsrc="/register">`:                                                    `<img src="/a.png" attributionsrc="/register">`,
+	} {
+		if got := rewriteBody(t, m, in); got != want {
+			t.Errorf("\n in   %s\n got  %s\n want %s", in, got, want)
+		}
+	}
+}

@@ -85,7 +85,7 @@
   }
 
   // The attributes the server moved aside when it neutralised an element.
-  var moved = ["src", "srcset", "href", "imagesrcset", "ping", "poster", "data", "background", "data-src", "data-srcset", "data-lazy-src", "data-lazy-srcset", "data-original", "xlink:href", "style"];
+  var moved = ["src", "srcset", "href", "imagesrcset", "ping", "poster", "data", "background", "data-src", "data-srcset", "data-lazy-src", "data-lazy-srcset", "data-original", "xlink:href", "style", "attributionsrc"];
 
   function allowed(el, now) {
     var list = (el.getAttribute("data-consent") || el.getAttribute("data-category") || "").split(/[\s,]+/);
