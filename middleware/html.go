@@ -498,7 +498,13 @@ func (p *page) judgeAttrs(e *htmlrewrite.Element, name string, attrs []string) {
 	var blocked []string
 	var need rules.CategorySet
 	var vendor *rules.Vendor
+	// Most elements have no data-* attribute: the lazy-loading names are
+	// then not looked up one by one.
+	data := e.HasAttrPrefix("data-")
 	for _, a := range attrs {
+		if !data && strings.HasPrefix(a, "data-") {
+			continue
+		}
 		if v, ok := e.Attr(a); ok {
 			if match, bad := p.judge(v); bad {
 				blocked = append(blocked, a)
@@ -508,6 +514,9 @@ func (p *page) judgeAttrs(e *htmlrewrite.Element, name string, attrs []string) {
 		}
 	}
 	for _, a := range srcsetAttrs(name) {
+		if !data && strings.HasPrefix(a, "data-") {
+			continue
+		}
 		if v, ok := e.Attr(a); ok {
 			if match, bad := p.judgeList(v, true); bad {
 				blocked = append(blocked, a)

@@ -81,6 +81,17 @@ func (e *Element) HasAttr(name string) bool {
 	return false
 }
 
+// HasAttrPrefix reports whether the name of an attribute starts with
+// prefix (lower case).
+func (e *Element) HasAttrPrefix(prefix string) bool {
+	for i := range e.attrs {
+		if bytes.HasPrefix(e.attrs[i].key, []byte(prefix)) {
+			return true
+		}
+	}
+	return false
+}
+
 // EachAttr calls f with each attribute's lower-case name and decoded value,
 // in order, first occurrences only, until f returns false.
 func (e *Element) EachAttr(f func(name, value []byte) bool) {
