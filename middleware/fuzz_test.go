@@ -48,6 +48,7 @@ func FuzzNoTrackerSurvives(f *testing.F) {
 		`<a href="/" style="background: image-set('https://www.facebook.com/tr' 1x)">x</a>`,
 		`<p style="b:\75 rl(https://www.facebook.com/tr)"><svg><rect style="fill:url(//www.facebook.com/tr#x)"/></svg>`,
 		`<td style=background:url(//www.facebook.com/tr)>`,
+		`<div style="background:url&lpar;https://www.facebook.com/tr&rpar;">x</div>`,
 		`<img src=/a.png attributionsrc="/x https://www.facebook.com/tr"><script attributionsrc=//www.facebook.com/tr src=/b.js></script>`,
 		`<style>.ad{background:url(//cdn.taboola.com/a.png)}</style><style type="text/css">@import "https://www.facebook.com/tr";</style>`,
 		`<frameset><frame src="https://www.youtube.com/embed/x"></frameset>`,

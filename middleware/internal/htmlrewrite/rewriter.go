@@ -618,10 +618,11 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 }
 
 // styleMayLoad reports whether the bytes of a tag may hold a style
-// attribute that loads something: "style" and a '(' both occur in them.
-// It over-approximates; the handler decides.
+// attribute that loads something: "style" and a '(' (or a '&', which may
+// write one as "&lpar;") both occur in them. It over-approximates; the
+// handler decides.
 func styleMayLoad(tag []byte) bool {
-	if bytes.IndexByte(tag, '(') < 0 {
+	if !mayCallCSS(tag) {
 		return false
 	}
 	for i := 0; i+5 <= len(tag); i++ {
@@ -632,15 +633,22 @@ func styleMayLoad(tag []byte) bool {
 	return false
 }
 
+// mayCallCSS reports whether an attribute value, as written, may call a
+// CSS function once its character references are decoded.
+func mayCallCSS(v []byte) bool {
+	return bytes.IndexByte(v, '(') >= 0 || bytes.IndexByte(v, '&') >= 0
+}
+
 // quickTagEnd finds the end of the tag whose name ends at b[i] without
-// reading every byte through the tag states: a '>' closes the tag unless it
-// is inside a quoted value, and a value can only follow '=', so the scan
-// looks for '=' and '>' eight bytes at a time and jumps over quoted values
-// with IndexByte. It also reports whether an attribute named attr (lower
-// case; "" for none) carries a value, or, with style, whether a style
-// attribute's value has a '(' in it. ok is false when the tag takes a turn
-// this shortcut does not follow (an '=' that begins an attribute name) or
-// b ends inside the tag; scanTagAttr then reads it byte by byte.
+// reading every byte through the tag states: a '>' closes the tag unless
+// it is inside a quoted value, and a value can only follow '=', so the
+// scan looks for '=' and '>' eight bytes at a time and jumps over quoted
+// values with IndexByte. It also reports whether an attribute named attr
+// (lower case; "" for none) carries a value, or, with style, whether a
+// style attribute's value may call a CSS function (mayCallCSS). ok is
+// false when the tag takes a turn this shortcut does not follow (an '='
+// that begins an attribute name) or b ends inside the tag; scanTagAttr
+// then reads it byte by byte.
 func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok bool) {
 	from := i // where the current attribute names begin
 	for {
@@ -686,7 +694,7 @@ func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok b
 				return 0, false, false
 			}
 			i = v + 1 + j + 1
-			if styled && bytes.IndexByte(b[v+1:i-1], '(') >= 0 {
+			if styled && mayCallCSS(b[v+1:i-1]) {
 				found = true
 			}
 		case '>':
@@ -698,7 +706,7 @@ func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok b
 				}
 				v++
 			}
-			if styled && bytes.IndexByte(b[i+1:v], '(') >= 0 {
+			if styled && mayCallCSS(b[i+1:v]) {
 				found = true
 			}
 			i = v
