@@ -570,9 +570,6 @@ func (p *page) mark(e *htmlrewrite.Element, need rules.CategorySet) {
 // loads a tracker the visitor has not allowed is set aside (neutralize),
 // dropped (remove) or logged (report). The element itself stays.
 func (p *page) judgeStyle(e *htmlrewrite.Element) {
-	if raw := e.Raw(); bytes.IndexByte(raw, '(') < 0 && bytes.IndexByte(raw, '&') < 0 {
-		return // no CSS function, even written as &lpar;: nothing loads
-	}
 	v, ok := e.Attr("style")
 	if !ok || bytes.IndexByte(v, '(') < 0 {
 		return
