@@ -636,9 +636,17 @@ func TestFaultHugeInlineScript(t *testing.T) {
 	if s.hits["xxxxxxxx\";\n"+metaPixelScript] != 1 {
 		t.Error("the end of the script's text did not pass unchanged")
 	}
+	assertAfterHuge(t, s, growth, client, site, "script")
+}
+
+// assertAfterHuge checks what follows a huge construct in a page: no live
+// tracker, the GA4 tag after it neutralised, the heap bounded, and the
+// site still serving.
+func assertAfterHuge(t *testing.T, s bodyScan, growth int64, client *http.Client, site *caddySite, what string) {
+	t.Helper()
 	assertNoLiveTracker(t, s, liveGA4)
 	if !bytes.Contains(s.tail, []byte(`data-consent-src="https://www.googletagmanager.com/gtag/js?id=G-FAULT1"`)) {
-		t.Error("the GA4 tag after the huge script is not neutralised")
+		t.Errorf("the GA4 tag after the huge %s is not neutralised", what)
 	}
 	if growth > faultMemoryBound {
 		t.Errorf("the heap grew by %s streaming the page, want at most %s", mb(growth), mb(faultMemoryBound))
@@ -691,14 +699,7 @@ func TestFaultHugeAttribute(t *testing.T) {
 	if src == nil || bytes.Contains(src[1], []byte("facebook.com")) {
 		t.Errorf("the <img> before its 10 MB attribute is live: %q", img[:min(len(img), 200)])
 	}
-	assertNoLiveTracker(t, s, liveGA4)
-	if !bytes.Contains(s.tail, []byte(`data-consent-src="https://www.googletagmanager.com/gtag/js?id=G-FAULT1"`)) {
-		t.Error("the GA4 tag after the huge <img> is not neutralised")
-	}
-	if growth > faultMemoryBound {
-		t.Errorf("the heap grew by %s streaming the page, want at most %s", mb(growth), mb(faultMemoryBound))
-	}
-	stillServing(t, client, site)
+	assertAfterHuge(t, s, growth, client, site, "<img>")
 }
 
 // firstSrc finds the first src attribute of a tag.
