@@ -19,26 +19,40 @@ import (
 
 // rewriteSettings lists the tags the page handler looks at.
 func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
+	// These matter only with the attribute named: <a ping>, <area ping>,
+	// <input type=image src>, <body background>, <td background>…
+	hints := map[string]string{"a": "ping", "area": "ping", "input": "src"}
+	for _, t := range backgroundTags {
+		hints[t] = "background"
+	}
 	return htmlrewrite.Compile(htmlrewrite.Settings{
-		Elements: []string{
+		Elements: append([]string{
 			"script", "style", "img", "image", "iframe", "frame", "link", "a", "area", "source",
-			"video", "audio", "track", "input", "object", "embed", "base", "body", "head",
-			"use", "feimage", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
-		},
+			"video", "audio", "track", "input", "object", "embed", "base", "head",
+			"use", "feimage",
+		}, backgroundTags...),
 		EndTags: []string{"body"},
-		// These matter only with the attribute named: <a ping>, <area
-		// ping>, <input type=image src>, <body background>, <td
-		// background>…
-		Hints: map[string]string{
-			"a": "ping", "area": "ping", "input": "src", "body": "background",
-			"table": "background", "thead": "background", "tbody": "background", "tfoot": "background",
-			"tr": "background", "td": "background", "th": "background",
-		},
+		Hints:   hints,
 		// Any element's style attribute can load an image: style="
 		// background: url(…)".
 		StyleURLs: true,
 		MaxBuffer: maxBuffer,
 	})
+}
+
+// backgroundTags are the elements whose background attribute loads an
+// image.
+var backgroundTags = []string{"body", "table", "thead", "tbody", "tfoot", "tr", "td", "th"}
+
+// backgroundTag returns the constant spelling of name if it is one of
+// backgroundTags ("" if not).
+func backgroundTag(name string) string {
+	for _, t := range backgroundTags {
+		if name == t {
+			return t
+		}
+	}
+	return ""
 }
 
 // htmlBody prepares an HTML response for enforcement and returns the
@@ -254,10 +268,11 @@ func urlAttrs(name string) []string {
 		return videoAttrs
 	case "object":
 		return objectAttrs
-	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
-		return bodyAttrs
 	case "use", "feimage":
 		return hrefAttrs
+	}
+	if backgroundTag(name) != "" {
+		return bodyAttrs
 	}
 	return nil
 }
@@ -327,7 +342,7 @@ var loadingRels = []string{
 func (p *page) Element(e *htmlrewrite.Element) error {
 	name := e.Name()
 	if e.Partial() {
-		p.overflowElement(e, internTag(name))
+		p.overflowElement(e, string(name)) // rare: the allocation does not matter
 		return nil
 	}
 	p.asideNeed, p.marked = 0, false
@@ -415,28 +430,12 @@ func internTag(name []byte) string {
 		return "video"
 	case "object":
 		return "object"
-	case "body":
-		return "body"
 	case "use":
 		return "use"
 	case "feimage":
 		return "feimage"
-	case "table":
-		return "table"
-	case "thead":
-		return "thead"
-	case "tbody":
-		return "tbody"
-	case "tfoot":
-		return "tfoot"
-	case "tr":
-		return "tr"
-	case "td":
-		return "td"
-	case "th":
-		return "th"
 	}
-	return ""
+	return backgroundTag(string(name))
 }
 
 // relLoads reports whether a rel list names a relation that loads.
@@ -847,12 +846,12 @@ func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need r
 	case ModeReport:
 		return
 	case ModeRemove:
-		switch name {
-		case "video", "audio", "object", "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
+		if name == "video" || name == "audio" || name == "object" || backgroundTag(name) != "" {
+			// Only the attributes go: the element holds other content.
 			for _, a := range attrs {
 				e.RemoveAttr(a)
 			}
-		default:
+		} else {
 			e.Remove()
 		}
 		return
@@ -1098,10 +1097,11 @@ func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
 		e.SetAttr("data", "data:,")
 	case "embed", "frame", "input", "audio", "track":
 		e.SetAttr("src", "data:,")
-	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
-		e.SetAttr("background", "data:,")
 	default:
-		return
+		if backgroundTag(name) == "" {
+			return
+		}
+		e.SetAttr("background", "data:,")
 	}
 	e.SetAttr("data-consent", cats)
 	p.blocked++

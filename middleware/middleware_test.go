@@ -152,3 +152,25 @@ func TestRequestHost(t *testing.T) {
 		}
 	}
 }
+
+// TestOverflowTagMadeInert: a start tag longer than the buffer cap is made
+// inert by name with the "block" policy (the default), whichever element
+// it is: its tracker URL before the cap must not load.
+func TestOverflowTagMadeInert(t *testing.T) {
+	m := newTestMiddleware(t, Config{Banner: "off"})
+	pad := strings.Repeat("x", 300<<10)
+	for _, c := range []struct{ in, want string }{
+		{`<script src="https://www.googletagmanager.com/gtm.js" data-x="` + pad + `"></script>`, `<script type="text/plain" data-consent=`},
+		{`<link rel="preload" href="https://connect.facebook.net/en_US/fbevents.js" data-x="` + pad + `">`, `<link href="data:," imagesrcset="data:," data-consent=`},
+		{`<a ping="https://www.google-analytics.com/collect" data-x="` + pad + `">x</a>`, `<a ping="" data-consent=`},
+		{`<img src="https://www.facebook.com/tr" data-x="` + pad + `">`, `<img src="data:," srcset="data:," data-consent=`},
+	} {
+		out := rewriteChunks(m, c.in, 32<<10)
+		if !strings.HasPrefix(out, c.want) {
+			t.Errorf("%.40s… (over the cap) became %.120s…, want it to start %s", c.in, out, c.want)
+		}
+		if len(out) < len(c.in) {
+			t.Errorf("%.40s…: output truncated to %d of %d bytes", c.in, len(out), len(c.in))
+		}
+	}
+}
