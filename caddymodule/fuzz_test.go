@@ -34,10 +34,15 @@ func FuzzCaddyfile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		input := "consent {\n" + body + "\n}\n"
-		d := caddyfile.NewTestDispenser(input)
-		var h Handler
-		err := h.UnmarshalCaddyfile(d)
+		// Text Caddy's lexer refuses never reaches the directive (and
+		// NewTestDispenser would exit the process on it).
+		tokens, err := caddyfile.Tokenize([]byte(input), "Testfile")
 		if err != nil {
+			return
+		}
+		d := caddyfile.NewDispenser(tokens)
+		var h Handler
+		if err := h.UnmarshalCaddyfile(d); err != nil {
 			if !strings.Contains(err.Error(), "Testfile:") {
 				t.Fatalf("error without a place in the file: %v\ninput:\n%s", err, input)
 			}
