@@ -101,7 +101,7 @@ func TestBrowserBannerAxe(t *testing.T) {
 		{"banner", nil, `!document.querySelector("[data-consent-banner]").hidden`},
 		{"customise layer open", []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(`details.cg-more > summary`)), chromedp.Sleep(300 * time.Millisecond)},
 			`document.querySelector("details.cg-more").open && !document.querySelector("[data-consent-banner]").hidden`},
-		{"re-open link", []chromedp.Action[chromedp.Void]{chromedp.Click(rejectButton), settle()},
+		{"re-open link", []chromedp.Action[chromedp.Void]{chromedp.Click(rejectButton), chosen},
 			`document.querySelector("[data-consent-banner]").hidden && !document.querySelector(".cg-reopen").hidden`},
 	}
 	for _, scheme := range []string{"light", "dark"} {

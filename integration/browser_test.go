@@ -138,6 +138,26 @@ func eval[T any](tb *tab, expr string) T {
 	return v
 }
 
+// waitTrue polls a JavaScript expression until it is true. Evaluation
+// errors count as false, so it can wait across a navigation, while the
+// old document is gone and the new one not yet there.
+func (tb *tab) waitTrue(expr string, timeout time.Duration) {
+	tb.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("waited %v for %s (last error: %v)", timeout, expr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // call sends one DevTools command to the tab.
 func call[P, R any](tb *tab, cmd cdp.Command[P, R], params P) R {
 	tb.t.Helper()

@@ -188,7 +188,7 @@ func TestBrowserRealPages(t *testing.T) {
 			lines = append(lines, fmt.Sprintf("%-70s %s", pg.path, l))
 		}
 	}
-	t.Logf("requests all/trackers: before a choice | after reject (and the next page) | after accept (in place) | next page after accept | next page after withdrawal\n%-70s %-7s %-7s %-7s %-7s %-7s\n%s",
+	t.Logf("requests all/trackers: before a choice | after reject (and the next page) | after accept (in place, or a reload where a document.write script is activated) | next page after accept | next page after withdrawal\n%-70s %-7s %-7s %-7s %-7s %-7s\n%s",
 		"page", "before", "reject", "accept", "next", "withdr.", strings.Join(lines, "\n"))
 }
 
@@ -243,14 +243,14 @@ func visitRealPage(t *testing.T, b *browser, rs *rules.Ruleset, pageURL string, 
 	jarHas("before a choice", noTrackerCookies)
 
 	// Reject, then the next page.
-	tb.do(chromedp.Click(rejectButton), settle(), chromedp.Navigate(pageURL), settle())
+	tb.do(chromedp.Click(rejectButton), chosen, chromedp.Navigate(pageURL), settle())
 	rejected := phase("after reject", false)
 	jarHas("after reject", noTrackerCookies)
 
 	// A change of mind: accept through the re-open link. The page's
 	// trackers are activated in place, and come with the next page, which
 	// stores the tracker cookies.
-	tb.do(reopen, chromedp.Click(acceptButton), settle())
+	tb.do(reopen, chromedp.Click(acceptButton), chosen, settle())
 	accepted := phase("after accept", hasTrackers)
 	tb.do(chromedp.Navigate(pageURL), settle())
 	acceptedNext := phase("the next page after accept", hasTrackers)
@@ -258,7 +258,11 @@ func visitRealPage(t *testing.T, b *browser, rs *rules.Ruleset, pageURL string, 
 
 	// Withdrawal through the re-open link: the page reloads and the
 	// tracker cookies are expired, HttpOnly or not; the session stays.
-	tb.do(reopen, chromedp.Click(rejectButton))
+	// The old document, whose trackers ran, is marked, so that its last
+	// requests (beacons sent as it unloads) are told from the new one's
+	// however slowly the reload comes.
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.consentgateOldDocument = true`), reopen, chromedp.Click(rejectButton))
+	tb.waitTrue(`!window.consentgateOldDocument && document.readyState === "complete"`, 30*time.Second)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) && hasAny(jarCookies(tb, pageURL), trackerCookieNames) {
 		time.Sleep(100 * time.Millisecond)
@@ -313,7 +317,7 @@ func TestBrowserBannerForeignBase(t *testing.T) {
 	pos := eval[string](tb, `getComputedStyle(document.querySelector("[data-consent-banner]")).position`)
 	css := eval[string](tb, `document.querySelector("link[href*='/.well-known/consent/']").href`)
 	action := eval[string](tb, `new URL(document.querySelector("[data-consent-banner] form").getAttribute("action"), document.baseURI).href`)
-	tb.do(chromedp.Click(rejectButton), settle())
+	tb.do(chromedp.Click(rejectButton), chosen)
 	loc := eval[string](tb, `location.href`)
 	_, decided := jarCookies(tb, pageURL)["consentgate"]
 	t.Logf("banner position %q, stylesheet %s, form action %s; after reject the tab is at %s, decision recorded: %v", pos, css, action, loc, decided)

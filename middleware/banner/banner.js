@@ -72,10 +72,19 @@
         return;
       }
     }
+    var els = document.querySelectorAll("[data-consent],script[type='text/plain'][data-category]");
+    if (writesDocument(els, now)) {
+      // A script that writes into the document can do so only while the
+      // page loads: run now, its document.write would replace the whole
+      // page (and the scripts after it expect what it wrote to have run
+      // already). The reload comes with it live, as the choice is saved.
+      location.reload();
+      return;
+    }
     granted = now;
     root.setAttribute("data-granted", now.join(" "));
     consentMode(now);
-    activate(now);
+    activate(els, now);
     root.hidden = true;
     if (reopen) {
       reopen.hidden = false;
@@ -115,8 +124,16 @@
     return n;
   }
 
-  function activate(now) {
-    var els = document.querySelectorAll("[data-consent],script[type='text/plain'][data-category]");
+  function writesDocument(els, now) {
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.tagName === "SCRIPT" && !el.hasAttribute("data-consent-src") && !el.hasAttribute("src") &&
+          /document\s*\.\s*write/.test(el.text) && allowed(el, now)) return true;
+    }
+    return false;
+  }
+
+  function activate(els, now) {
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
       if (el === root || root.contains(el) || !allowed(el, now)) continue;
