@@ -452,7 +452,7 @@ func (r *Rewriter) checkCap(final bool) error {
 func (r *Rewriter) overflowTag() error {
 	p := r.buf[r.pos:]
 	if len(p) < 2 || p[1] == '/' {
-		r.startTagScan(nil, true, min(2, len(p)))
+		r.startTagScan(nil, 0, true, min(2, len(p)))
 		return nil
 	}
 	n, _ := readName(p, 1)
@@ -462,8 +462,9 @@ func (r *Rewriter) overflowTag() error {
 	if len(name) <= maxTagName {
 		key = appendLower(key, name)
 	}
-	if len(key) == 0 || !r.c.wanted(key) {
-		r.startTagScan(key, false, n)
+	flags := r.c.tags.lookup(key)
+	if len(key) == 0 || !r.c.all && flags&flagWanted == 0 {
+		r.startTagScan(key, flags, false, n)
 		return nil
 	}
 	e := &r.el
@@ -483,7 +484,7 @@ func (r *Rewriter) overflowTag() error {
 		r.ob = append(r.ob, p[:n]...)
 		r.ob = append(r.ob, e.inserted...)
 	}
-	r.startTagScan(key, false, n)
+	r.startTagScan(key, flags, false, n)
 	if e.remove {
 		r.tagFlags |= flagDropOnClose
 	}
@@ -568,28 +569,26 @@ func (r *Rewriter) plain() bool {
 // its name has no flags at all and the whole tag is in b, returns the
 // offset after it.
 func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
-	// The lower-cased name goes straight into the two words of a tagKey.
-	var w0, w1 uint64
+	// The lower-cased name goes into a zero-padded key, read back as the
+	// two words of a tagKey.
+	var key [maxTagName]byte
 	n := 0
 	i := at + start
 	for ; i < len(b); i++ {
-		c := b[i]
-		if byteClass[c] != clOther {
+		l := nameByte[b[i]]
+		if l == 0 {
 			break
 		}
-		switch {
-		case n < 8:
-			w0 |= uint64(lower(c)) << (8 * n)
-		case n < maxTagName:
-			w1 |= uint64(lower(c)) << (8 * (n - 8))
-		default:
+		if n == maxTagName {
 			return 0, false
 		}
+		key[n] = l
 		n++
 	}
-	if i >= len(b) || n == 0 {
-		return 0, false
+	if i >= len(b) || n == 0 || b[i] == 0 {
+		return 0, false // a NUL in a name is left to startTag
 	}
+	w0, w1 := binary.LittleEndian.Uint64(key[0:8]), binary.LittleEndian.Uint64(key[8:16])
 	mask := plainStartMask
 	if start == 2 {
 		mask = plainEndMask
@@ -724,18 +723,22 @@ func indexEqGt(b []byte, i int) int {
 		eqs   = '=' * ones
 		gts   = '>' * ones
 	)
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
+	if i >= len(b) {
+		return -1
+	}
+	rest := b[i:]
+	for len(rest) >= 8 {
+		x := binary.LittleEndian.Uint64(rest)
 		e, g := x^eqs, x^gts
 		// High bit where a byte is zero (exact for the lowest one).
-		m := ((e-ones)&^e | (g-ones)&^g) & highs
-		if m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+		if m := ((e-ones)&^e | (g-ones)&^g) & highs; m != 0 {
+			return len(b) - len(rest) + bits.TrailingZeros64(m)/8
 		}
+		rest = rest[8:]
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '=' || c == '>' {
-			return i
+	for j, c := range rest {
+		if c == '=' || c == '>' {
+			return len(b) - len(rest) + j
 		}
 	}
 	return -1
@@ -1054,8 +1057,7 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 			}
 			if !r.noscript {
 				// Scanned already: closed here.
-				r.startTagScan(key, false, nameEnd-r.pos)
-				r.tagFlags = flags
+				r.startTagScan(key, flags, false, nameEnd-r.pos)
 				r.tagLong = long
 				r.pos = end
 				r.closeScannedTag(as == asClosedSelf)
@@ -1065,22 +1067,21 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 			return true, nil
 		}
 	}
-	r.startTagScan(key, false, nameEnd-r.pos)
-	r.tagFlags = flags
+	r.startTagScan(key, flags, false, nameEnd-r.pos)
 	r.tagLong = long
 	return false, nil
 }
 
 // startTagScan switches to scanning an unlexed tag whose name (lower case,
-// possibly truncated) ends n bytes after pos.
-func (r *Rewriter) startTagScan(name []byte, end bool, n int) {
+// possibly truncated; its flags looked up) ends n bytes after pos.
+func (r *Rewriter) startTagScan(name []byte, flags tagFlags, end bool, n int) {
 	r.tokStart = r.pos
 	r.mode = modeTag
 	r.as = asName
 	r.tagEnd = end
 	r.tagSelf = false
 	r.tagNameN = copy(r.tagName[:], name)
-	r.tagFlags = r.c.tags.lookup(name)
+	r.tagFlags = flags
 	r.pos += n
 }
 
@@ -1171,6 +1172,17 @@ var byteClass = func() (t [256]uint8) {
 		t[c] = clSpace
 	}
 	t['/'], t['>'], t['='], t['"'], t['\''] = clSlash, clGT, clEq, clDQ, clSQ
+	return t
+}()
+
+// nameByte maps the bytes of a tag name (byte class clOther) to lower case
+// and every other byte, NUL included, to 0.
+var nameByte = func() (t [256]byte) {
+	for c := 1; c < 256; c++ {
+		if byteClass[c] == clOther {
+			t[c] = lower(byte(c))
+		}
+	}
 	return t
 }()
 
@@ -1280,7 +1292,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 		}
 		return false, nil
 	}
-	if r.c.wanted(name) || r.c.style && e.HasAttr("style") {
+	if flags&flagWanted != 0 || r.c.all || r.c.style && e.HasAttr("style") {
 		if err := r.h.Element(e); err != nil {
 			return false, err
 		}
@@ -1471,7 +1483,8 @@ func (r *Rewriter) endTag(final bool) (bool, error) {
 		lname[i] = lower(name[i])
 	}
 	key := lname[:n]
-	if len(key) > 0 && r.c.tags.lookup(key)&flagWantedEnd != 0 && len(r.stack) == 0 && r.template == 0 && !r.noscript {
+	flags := r.c.tags.lookup(key)
+	if len(key) > 0 && flags&flagWantedEnd != 0 && len(r.stack) == 0 && r.template == 0 && !r.noscript {
 		t := &r.end
 		t.name = append(t.name[:0], key...)
 		t.before = t.before[:0]
@@ -1498,7 +1511,7 @@ func (r *Rewriter) endTag(final bool) (bool, error) {
 			r.drop = false
 		}
 	}
-	r.startTagScan(key, true, nameEnd-r.pos)
+	r.startTagScan(key, flags, true, nameEnd-r.pos)
 	if dropThis {
 		r.tagFlags |= flagDropOnClose
 	}

@@ -228,5 +228,5 @@ func lower(c byte) byte {
 // isSpace reports HTML whitespace as the tokenizer sees it (CR is
 // normalised to LF before tokenizing, so it counts too).
 func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+	return byteClass[c] == clSpace
 }
