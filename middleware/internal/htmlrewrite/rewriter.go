@@ -510,6 +510,9 @@ func (r *Rewriter) inForeign() bool {
 // data scans text and the markup that follows it.
 func (r *Rewriter) data(final bool) (bool, error) {
 	b := r.buf
+	// Only a tag that is not plain changes the context, and it ends the
+	// loop.
+	plain := r.plain()
 	for {
 		i := bytes.IndexByte(b[r.pos:], '<')
 		if i < 0 {
@@ -525,7 +528,7 @@ func (r *Rewriter) data(final bool) (bool, error) {
 			return true, nil
 		}
 		c := b[r.pos+1]
-		if r.plain() {
+		if plain {
 			// The common case, kept in this loop: a tag that neither the
 			// handler nor the tokenizer cares about, complete in the
 			// buffer.
