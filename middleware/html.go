@@ -450,13 +450,33 @@ func relLoads(rel []byte) bool {
 		}
 		word := rel[:end]
 		rel = rel[end:]
-		for _, l := range loadingRels {
-			if bytes.EqualFold(word, []byte(l)) {
-				return true
-			}
+		var low [32]byte
+		if len(word) <= len(low) && loadingRel[string(appendLowerASCII(low[:0], word))] {
+			return true
 		}
 	}
 	return false
+}
+
+// loadingRel is loadingRels as a set.
+var loadingRel = func() map[string]bool {
+	m := make(map[string]bool, len(loadingRels))
+	for _, r := range loadingRels {
+		m[r] = true
+	}
+	return m
+}()
+
+// appendLowerASCII appends b with ASCII capitals in lower case (the case
+// folding HTML keywords get).
+func appendLowerASCII(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // judge resolves a URL and reports the vendor it belongs to when the

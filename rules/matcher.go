@@ -17,13 +17,26 @@ type pattern struct {
 
 // matcher finds many fixed strings in a text in one pass. Every pattern is
 // filed under its first two bytes; a bitmap of those pairs (8 KiB, so it
-// stays in the first-level cache) lets the scan skip positions where no
-// pattern can start, and a dense index turns a pair into its bucket.
+// stays in the first-level cache) tells where a pattern may start, and a
+// dense index turns a pair into its bucket. When every pattern is at least
+// three bytes long the scan looks at every other pair only: a pattern
+// starting at i covers the pair at i or the one at i+1, whichever is even,
+// so a second bitmap holds both the first and the second pair of each
+// pattern, and a position that passes it is tried as a start, as is the
+// one before it.
 type matcher struct {
-	bits    [1 << 16 / 64]uint64
-	index   []int32 // pair → bucket + 1; nil when there are no patterns
+	first   [1 << 16 / 64]uint64 // the pairs patterns start with
+	either  [1 << 16 / 64]uint64 // the pairs at offsets 0 and 1 of patterns
+	short   bool                 // a pattern is two bytes long: every pair is looked at
+	index   []int32              // pair → bucket + 1; nil when there are no patterns
 	buckets [][]pattern
 }
+
+func pair(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
+
+func has(bits *[1 << 16 / 64]uint64, k uint16) bool { return bits[k>>6]&(1<<(k&63)) != 0 }
+
+func set(bits *[1 << 16 / 64]uint64, k uint16) { bits[k>>6] |= 1 << (k & 63) }
 
 func newMatcher(ps []pattern) *matcher {
 	m := &matcher{}
@@ -37,8 +50,14 @@ func newMatcher(ps []pattern) *matcher {
 		if m.index == nil {
 			m.index = make([]int32, 1<<16)
 		}
-		k := uint16(p.text[0])<<8 | uint16(p.text[1])
-		m.bits[k>>6] |= 1 << (k & 63)
+		k := pair(p.text[0], p.text[1])
+		set(&m.first, k)
+		set(&m.either, k)
+		if len(p.text) >= 3 {
+			set(&m.either, pair(p.text[1], p.text[2]))
+		} else {
+			m.short = true
+		}
 		if m.index[k] == 0 {
 			m.buckets = append(m.buckets, nil)
 			m.index[k] = int32(len(m.buckets))
@@ -59,34 +78,61 @@ func newMatcher(ps []pattern) *matcher {
 // and URL patterns match at the same position only the longest counts, as
 // MatchURL would judge that URL.
 func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
-	var union CategorySet
-	first := int32(-1)
+	s := scanState{first: -1}
 	if m.index == nil {
 		return 0, -1
 	}
-	for i := 0; i+1 < len(text); i++ {
-		k := uint16(text[i])<<8 | uint16(text[i+1])
-		if m.bits[k>>6]&(1<<(k&63)) == 0 {
+	if m.short {
+		for i := 0; i+1 < len(text); i++ {
+			if has(&m.first, pair(text[i], text[i+1])) {
+				m.at(text, i, need, &s)
+			}
+		}
+		return s.union, s.first
+	}
+	for j := 0; j+1 < len(text); j += 2 {
+		k := pair(text[j], text[j+1])
+		if !has(&m.either, k) {
 			continue
 		}
-		urlSeen := false
-		for _, p := range m.buckets[m.index[k]-1] {
-			if len(text)-i < len(p.text) || !bytes.Equal(text[i:i+len(p.text)], []byte(p.text)) {
-				continue
-			}
-			if p.url {
-				if urlSeen || !urlHostAt(text, i, i+len(p.text)) {
-					continue
-				}
-				urlSeen = true
-			}
-			if first < 0 {
-				first = p.vendor
-			}
-			union |= need[p.vendor]
+		if j > 0 && has(&m.first, pair(text[j-1], text[j])) {
+			m.at(text, j-1, need, &s)
+		}
+		if has(&m.first, k) {
+			m.at(text, j, need, &s)
 		}
 	}
-	return union, first
+	return s.union, s.first
+}
+
+type scanState struct {
+	union CategorySet
+	first int32
+}
+
+// at counts the patterns that start at text[i], where a pattern's first
+// pair is (i+1 < len(text)).
+func (m *matcher) at(text []byte, i int, need []CategorySet, s *scanState) {
+	k := pair(text[i], text[i+1])
+	urlSeen := false
+	for _, p := range m.buckets[m.index[k]-1] {
+		// The third byte first: most pairs that begin a pattern here
+		// are the start of some other word.
+		if len(text)-i < len(p.text) || len(p.text) > 2 && text[i+2] != p.text[2] ||
+			!bytes.Equal(text[i:i+len(p.text)], []byte(p.text)) {
+			continue
+		}
+		if p.url {
+			if urlSeen || !urlHostAt(text, i, i+len(p.text)) {
+				continue
+			}
+			urlSeen = true
+		}
+		if s.first < 0 {
+			s.first = p.vendor
+		}
+		s.union |= need[p.vendor]
+	}
 }
 
 // urlHostAt reports whether the host starting at text[i] (the pattern
