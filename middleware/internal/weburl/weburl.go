@@ -102,6 +102,11 @@ var specialPorts = map[string]bool{"http": true, "https": true, "ws": true, "wss
 // too: browsers do not load an empty src.
 func Parse(raw []byte, base *Base, buf *Buffer) (URL, bool) {
 	s := trimC0Space(raw)
+	if len(base.host) != 0 && isPlainAbsPath(s) {
+		// Most first-party URLs, without a second pass for tabs and
+		// newlines (a plain path has none).
+		return URL{Scheme: base.Scheme, Host: base.host, PathQuery: s}, true
+	}
 	if hasTabOrNewline(s) {
 		buf.clean = buf.clean[:0]
 		for _, c := range s {
@@ -163,31 +168,48 @@ func isPlainAbsPath(ref []byte) bool {
 	if len(ref) == 0 || ref[0] != '/' || len(ref) > 1 && isSlash(ref[1]) {
 		return false
 	}
-	query := false
-	for i, c := range ref {
-		switch {
-		case !plainPathByte[c]:
+	for i := 1; i < len(ref); i++ {
+		c := ref[i]
+		switch pathClass[c] {
+		case pathPlain:
+			continue
+		case pathBad:
 			return false
-		case query:
+		}
+		switch {
 		case c == '?':
-			query = true
-		case c == '%' || c == '.' && ref[i-1] == '/':
+			// The query keeps every byte that is not bad as it is.
+			for _, c := range ref[i+1:] {
+				if pathClass[c] == pathBad {
+					return false
+				}
+			}
+			return true
+		case c == '%' || ref[i-1] == '/': // an escape, or a dot segment's first dot
 			return false
 		}
 	}
 	return true
 }
 
-// plainPathByte holds the bytes a path and a query keep as they are:
-// printable ASCII except the backslash, '#', and what either component
-// percent-encodes.
-var plainPathByte = func() (t [256]bool) {
+// Byte classes of isPlainAbsPath.
+const (
+	pathBad     = iota // percent-encoded, turned into '/', or a fragment
+	pathPlain          // kept as it is
+	pathSpecial        // '?', '%' and '.': plain, but not everywhere
+)
+
+// pathClass holds the bytes a path and a query keep as they are
+// (printable ASCII except the backslash, '#', and what either component
+// percent-encodes), with '?', '%' and '.' set apart.
+var pathClass = func() (t [256]uint8) {
 	for c := 0x21; c < 0x7f; c++ {
-		t[c] = true
+		t[c] = pathPlain
 	}
 	for _, c := range "\\#\"<>`{}'" {
-		t[c] = false
+		t[c] = pathBad
 	}
+	t['?'], t['%'], t['.'] = pathSpecial, pathSpecial, pathSpecial
 	return t
 }()
 
