@@ -50,6 +50,7 @@ func FuzzNoTrackerSurvives(f *testing.F) {
 		`<td style=background:url(//www.facebook.com/tr)>`,
 		`<div style="background:url&lpar;https://www.facebook.com/tr&rpar;">x</div>`,
 		`<img src=/a.png attributionsrc="/x https://www.facebook.com/tr"><script attributionsrc=//www.facebook.com/tr src=/b.js></script>`,
+		`<a href=/o attributionsrc="https://ad.doubleclick.net/c"><area ping=/p AttributionSrc=//www.facebook.com/tr href=/q></a>`,
 		`<style>.ad{background:url(//cdn.taboola.com/a.png)}</style><style type="text/css">@import "https://www.facebook.com/tr";</style>`,
 		`<frameset><frame src="https://www.youtube.com/embed/x"></frameset>`,
 		`<plaintext><img src="https://www.facebook.com/tr">`,

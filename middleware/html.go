@@ -19,9 +19,10 @@ import (
 
 // rewriteSettings lists the tags the page handler looks at.
 func rewriteSettings(maxBuffer int) *htmlrewrite.Compiled {
-	// These matter only with the attribute named: <a ping>, <area ping>,
-	// <input type=image src>, <body background>, <td background>…
-	hints := map[string]string{"a": "ping", "area": "ping", "input": "src"}
+	// These matter only with an attribute named: <a ping>, <area ping>,
+	// <a attributionsrc>, <input type=image src>, <body background>, <td
+	// background>…
+	hints := map[string]string{"a": "ping attributionsrc", "area": "ping attributionsrc", "input": "src"}
 	for _, t := range backgroundTags {
 		hints[t] = "background"
 	}
@@ -348,7 +349,10 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 	p.asideNeed, p.marked = 0, false
 	p.judgeStyle(e)
 	switch string(name) {
-	case "img", "script":
+	case "img", "script", "a", "area":
+		// Chromium requests the URLs of attributionsrc to register ad
+		// attribution: as the element loads (img, script) or as the
+		// link is followed (a, area).
 		if !e.Foreign() {
 			p.judgeAttributionSrc(e)
 		}

@@ -115,6 +115,7 @@ func elementLoads(n *html.Node) []load {
 		}
 	case "a", "area":
 		add("ping")
+		add("attributionsrc")
 	case "body", "table", "thead", "tbody", "tfoot", "tr", "td", "th":
 		add("background")
 	case "link":

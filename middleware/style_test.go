@@ -204,9 +204,9 @@ func TestLazyLoadAttributes(t *testing.T) {
 	}
 }
 
-// TestAttributionSrc: the URLs an <img> or <script> lists in
+// TestAttributionSrc: the URLs an <img>, <script>, <a> or <area> lists in
 // attributionsrc, which Chromium requests to register ad attribution, are
-// judged; the element keeps its own, harmless src.
+// judged; the element keeps its own, harmless src or href.
 func TestAttributionSrc(t *testing.T) {
 	m := newTestMiddleware(t, Config{Banner: "off"})
 	for in, want := range map[string]string{
@@ -215,6 +215,11 @@ func TestAttributionSrc(t *testing.T) {
 		`<img src="https://www.facebook.com/tr?id=1" attributionsrc>`:                                      `<img data-consent="marketing" data-consent-src="https://www.facebook.com/tr?id=1" attributionsrc>`,
 		`<img src="https://www.facebook.com/tr?id=1" attributionsrc="https://www.google-analytics.com/g">`: `<img data-consent="analytics marketing" data-consent-src="https://www.facebook.com/tr?id=1" data-consent-attributionsrc="https://www.google-analytics.com/g">`,
 		`<img src="/a.png" attributionsrc="/register">`:                                                    `<img src="/a.png" attributionsrc="/register">`,
+		// On a link, the URLs are requested as it is followed.
+		`<a href="/offer" attributionsrc="https://ad.doubleclick.net/ddm/clk/1">Offer</a>`:                                  `<a data-consent="marketing" href="/offer" data-consent-attributionsrc="https://ad.doubleclick.net/ddm/clk/1">Offer</a>`,
+		`<a href="/offer" ping="https://www.facebook.com/tr" ATTRIBUTIONSRC='https://www.google-analytics.com/g'>Offer</a>`: `<a data-consent="analytics marketing" href="/offer" data-consent-ping="https://www.facebook.com/tr" data-consent-attributionsrc='https://www.google-analytics.com/g'>Offer</a>`,
+		`<map><area href="/x" attributionsrc="https://www.facebook.com/tr"></map>`:                                          `<map><area data-consent="marketing" href="/x" data-consent-attributionsrc="https://www.facebook.com/tr"></map>`,
+		`<a href="/offer" attributionsrc="/register">Offer</a>`:                                                             `<a href="/offer" attributionsrc="/register">Offer</a>`,
 	} {
 		if got := rewriteBody(t, m, in); got != want {
 			t.Errorf("\n in   %s\n got  %s\n want %s", in, got, want)

@@ -49,9 +49,10 @@ type Settings struct {
 	// Handler.EndTag.
 	EndTags []string
 	// Hints narrows Elements: a start tag named here goes to the handler
-	// only when it has the attribute the hint names (lower case), so that
-	// common tags the handler rarely needs, such as <a> for its ping
-	// attribute, pass through without lexing.
+	// only when it has an attribute with a value that the hint names
+	// (lower case; two at most, separated by a space), so that common tags the
+	// handler rarely needs, such as <a> for its ping attribute, pass
+	// through without lexing.
 	Hints map[string]string
 	// StyleURLs also passes to Handler.Element start tags of any name
 	// whose style attribute calls a CSS function (url(), image-set()…),
@@ -596,10 +597,10 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 	if start == 2 {
 		mask = plainEndMask
 	}
-	flags, hint := r.c.tags.getWords(w0, w1, n)
+	flags, h := r.c.tags.getWords(w0, w1, n)
 	switch flags & mask {
 	case 0:
-		hint = ""
+		h = nil
 		if b[i] == '>' {
 			return i + 1, true // "<div>", "</div>": the most common tags
 		}
@@ -609,10 +610,10 @@ func (r *Rewriter) plainTag(b []byte, at, start int) (int, bool) {
 	default:
 		return 0, false
 	}
-	if end, found, ok := quickTagEnd(b, i, hint, r.c.style); ok {
+	if end, found, ok := quickTagEnd(b, i, h, r.c.style); ok {
 		return end, !found
 	}
-	end, as, found := scanTagAttr(b, i, hint)
+	end, as, found := scanTagAttr(b, i, h)
 	if found || as != asClosed && as != asClosedSelf || r.c.style && styleMayLoad(b[at:end]) {
 		return 0, false
 	}
@@ -645,13 +646,13 @@ func mayCallCSS(v []byte) bool {
 // reading every byte through the tag states: a '>' closes the tag unless
 // it is inside a quoted value, and a value can only follow '=', so the
 // scan looks for '=' and '>' eight bytes at a time and jumps over quoted
-// values with IndexByte. It also reports whether an attribute named attr
-// (lower case; "" for none) carries a value, or, with style, whether a
+// values with IndexByte. It also reports whether an attribute that the
+// hint h names (none for nil) carries a value, or, with style, whether a
 // style attribute's value may call a CSS function (mayCallCSS). ok is
 // false when the tag takes a turn this shortcut does not follow (an '='
 // that begins an attribute name) or b ends inside the tag; scanTagAttr
 // then reads it byte by byte.
-func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok bool) {
+func quickTagEnd(b []byte, i int, h *hint, style bool) (end int, found, ok bool) {
 	from := i // where the current attribute names begin
 	for {
 		i = indexEqGt(b, i)
@@ -670,10 +671,8 @@ func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok b
 		if n == from || last == '/' || last == '"' || last == '\'' {
 			return 0, false, false
 		}
-		// Names are compared from their last letter, which few share.
 		last |= 0x20
-		if attr != "" && last == attr[len(attr)-1] && n-from >= len(attr) && attrNameAt(b, n-len(attr), attr) &&
-			(n-len(attr) == from || isSpace(b[n-len(attr)-1]) || b[n-len(attr)-1] == '/') {
+		if h != nil && (last == h.la || last == h.lb) && h.endsAt(b, from, n, last) {
 			found = true
 		}
 		styled := false
@@ -717,6 +716,21 @@ func quickTagEnd(b []byte, i int, attr string, style bool) (end int, found, ok b
 	}
 }
 
+// endsAt reports whether the attribute name that ends at b[n] (and starts
+// at or after from; last is its last byte in lower case) is one that h
+// names.
+func (h *hint) endsAt(b []byte, from, n int, last byte) bool {
+	return nameEndsAt(b, from, n, last, h.a) || h.b != "" && nameEndsAt(b, from, n, last, h.b)
+}
+
+// nameEndsAt is endsAt for one name. Names are compared from their last
+// letter, which few share.
+func nameEndsAt(b []byte, from, n int, last byte, name string) bool {
+	s := n - len(name)
+	return last == name[len(name)-1] && s >= from && attrNameAt(b, s, name) &&
+		(s == from || isSpace(b[s-1]) || b[s-1] == '/')
+}
+
 // indexEqGt returns the index of the first '=' or '>' in b at or after i,
 // or -1, testing eight bytes at a time.
 func indexEqGt(b []byte, i int) int {
@@ -748,9 +762,9 @@ func indexEqGt(b []byte, i int) int {
 }
 
 // scanTagAttr is scanTag from the tag name's end that also reports
-// whether the tag has an attribute named attr (lower case; compared
+// whether the tag has an attribute that the hint h names (compared
 // without regard to case).
-func scanTagAttr(b []byte, i int, attr string) (int, attrState, bool) {
+func scanTagAttr(b []byte, i int, h *hint) (int, attrState, bool) {
 	as := asName
 	found := false
 	for i < len(b) {
@@ -758,7 +772,7 @@ func scanTagAttr(b []byte, i int, attr string) (int, attrState, bool) {
 			cl := byteClass[b[i]]
 			next := attrTrans[as&7][cl]
 			if next == asAttrName && as != asAttrName && !found {
-				found = attrNameAt(b, i, attr)
+				found = h != nil && (attrNameAt(b, i, h.a) || h.b != "" && attrNameAt(b, i, h.b))
 			}
 			as = next
 			i++

@@ -1,6 +1,9 @@
 package htmlrewrite
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // tagFlags say how a tag name affects tokenizing and the tree, as far as a
 // rewriter needs to know without building the tree, and what the handler
@@ -79,8 +82,8 @@ const maxTagName = 16
 // It replaces Go maps on the hot path, where every tag is looked up.
 type tagSet struct {
 	slots    [512]tagSlot
-	hints    map[string]string // tag → lower-case substring that must appear in it
-	hintList []string          // the hints by slot index; hintList[0] is ""
+	hints    map[string]*hint // tag → the attributes it matters with
+	hintList []*hint          // the hints by slot index; hintList[0] is nil
 }
 
 type tagSlot struct {
@@ -139,16 +142,36 @@ func (t *tagSet) add(name string, flags tagFlags) {
 	}
 }
 
+// hint names the attributes, one or two (lower case), without a value for
+// which a hinted tag does not matter; la and lb are their last bytes.
+type hint struct {
+	a, b   string
+	la, lb byte
+}
+
+func newHint(names string) *hint {
+	a, b, _ := strings.Cut(names, " ")
+	h := &hint{a: a, b: b}
+	if a != "" {
+		h.la = a[len(a)-1]
+	}
+	h.lb = h.la
+	if b != "" {
+		h.lb = b[len(b)-1]
+	}
+	return h
+}
+
 // getWords returns the flags and hint of the name held in w0, w1 (as
 // tagKey.words gives them) and n bytes long.
-func (t *tagSet) getWords(w0, w1 uint64, n int) (tagFlags, string) {
+func (t *tagSet) getWords(w0, w1 uint64, n int) (tagFlags, *hint) {
 	for i := slotIndex(w0, w1, n); ; i++ {
 		s := &t.slots[i&uint32(len(t.slots)-1)]
 		if s.w0 == w0 && s.w1 == w1 && int(s.n) == n {
 			return s.flags, t.hintList[s.hint]
 		}
 		if s.n == 0 {
-			return 0, ""
+			return 0, nil
 		}
 	}
 }
@@ -182,7 +205,7 @@ func (t *tagSet) lookup(name []byte) tagFlags {
 // newTagSet builds the table: the standard's flags for every tag, plus what
 // a handler wants.
 func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
-	t := &tagSet{hints: make(map[string]string), hintList: []string{""}}
+	t := &tagSet{hints: make(map[string]*hint), hintList: []*hint{nil}}
 	for name, f := range tagTable {
 		t.add(name, f)
 	}
@@ -192,8 +215,9 @@ func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
 	for _, n := range endTags {
 		t.add(n, flagWantedEnd)
 	}
-	for n, h := range hints {
+	for n, hs := range hints {
 		t.add(n, flagHinted)
+		h := newHint(hs)
 		t.hints[n] = h
 		if k, ok := makeKey([]byte(n)); ok && len(t.hintList) < 256 {
 			w0, w1 := k.words()
