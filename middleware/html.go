@@ -455,7 +455,7 @@ func relLoads(rel []byte) bool {
 		word := rel[:end]
 		rel = rel[end:]
 		var low [32]byte
-		if len(word) <= len(low) && loadingRel[string(appendLowerASCII(low[:0], word))] {
+		if len(word) <= len(low) && loadingRel[string(ascii.AppendLower(low[:0], word))] {
 			return true
 		}
 	}
@@ -470,18 +470,6 @@ var loadingRel = func() map[string]bool {
 	}
 	return m
 }()
-
-// appendLowerASCII appends b with ASCII capitals in lower case (the case
-// folding HTML keywords get).
-func appendLowerASCII(dst, b []byte) []byte {
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
 
 // judge resolves a URL and reports the vendor it belongs to when the
 // visitor has not granted that vendor's categories.
@@ -602,9 +590,9 @@ func (p *page) judgeStyle(e *htmlrewrite.Element) {
 	}
 }
 
-// judgeAttributionSrc judges the attributionsrc of an <img> or <script>:
-// Chromium sends a request to each URL it lists to register an ad
-// attribution source.
+// judgeAttributionSrc judges the attributionsrc of an <img>, <script>,
+// <a> or <area>: Chromium sends a request to each URL it lists to register
+// an ad attribution source.
 func (p *page) judgeAttributionSrc(e *htmlrewrite.Element) {
 	v, ok := e.Attr("attributionsrc")
 	if !ok {

@@ -18,3 +18,15 @@ func HasPrefixFold[T string | []byte](s T, prefix string) bool {
 	}
 	return true
 }
+
+// AppendLower appends b to dst with ASCII capitals in lower case, the case
+// folding HTML gives tag names and keywords; other bytes are kept.
+func AppendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

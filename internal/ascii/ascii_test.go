@@ -24,3 +24,17 @@ func TestHasPrefixFold(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendLower(t *testing.T) {
+	for in, want := range map[string]string{
+		"":             "",
+		"StyleSheet":   "stylesheet",
+		"DNS-Prefetch": "dns-prefetch",
+		"\u017ftyle":   "\u017ftyle", // the long s folds to s only in Unicode
+		"AZ@[`{az\x00": "az@[`{az\x00",
+	} {
+		if got := string(AppendLower([]byte("x"), []byte(in))); got != "x"+want {
+			t.Errorf("AppendLower(%q) = %q, want %q", in, got, "x"+want)
+		}
+	}
+}

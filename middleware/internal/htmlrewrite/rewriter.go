@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/consentgate/consentgate/internal/ascii"
 )
 
 // Handler receives the parts of a document a Rewriter was asked about.
@@ -461,7 +463,7 @@ func (r *Rewriter) overflowTag() error {
 	var lname [maxTagName]byte
 	key := lname[:0]
 	if len(name) <= maxTagName {
-		key = appendLower(key, name)
+		key = ascii.AppendLower(key, name)
 	}
 	flags := r.c.tags.lookup(key)
 	if len(key) == 0 || !r.c.all && flags&flagWanted == 0 {
@@ -494,13 +496,6 @@ func (r *Rewriter) overflowTag() error {
 
 // flagDropOnClose marks an unlexed tag being removed: dropping ends with it.
 const flagDropOnClose tagFlags = 1 << 31
-
-func appendLower(dst, name []byte) []byte {
-	for _, c := range name {
-		dst = append(dst, lower(c))
-	}
-	return dst
-}
 
 // inForeign reports whether the current node is a foreign element whose
 // content is not HTML.
