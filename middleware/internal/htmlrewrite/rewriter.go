@@ -83,11 +83,6 @@ func Compile(s Settings) *Compiled {
 	return c
 }
 
-// wanted reports whether the handler wants start tags named name.
-func (c *Compiled) wanted(name []byte) bool {
-	return c.all || c.tags.lookup(name)&flagWanted != 0
-}
-
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("htmlrewrite: write after close")
 

@@ -167,3 +167,25 @@ func neutralizer() *recorder {
 	}
 	return h
 }
+
+// TestHintNames: a hint names one or two attributes; more, or none, is a
+// mistake in the settings and stops Compile instead of being read wrong.
+func TestHintNames(t *testing.T) {
+	h := newHint("ping attributionsrc")
+	if h.a != "ping" || h.b != "attributionsrc" || h.la != 'g' || h.lb != 'c' {
+		t.Errorf("newHint(two names) = %+v", *h)
+	}
+	if h := newHint("src"); h.a != "src" || h.b != "" || h.la != 'c' || h.lb != 'c' {
+		t.Errorf("newHint(one name) = %+v", *h)
+	}
+	for _, bad := range []string{"", "a b c", " x"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("newHint(%q) did not panic", bad)
+				}
+			}()
+			newHint(bad)
+		}()
+	}
+}

@@ -2,6 +2,7 @@ package htmlrewrite
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 )
 
@@ -149,13 +150,14 @@ type hint struct {
 	la, lb byte
 }
 
+// newHint reads Settings.Hints' value: one or two names. Anything else is
+// a mistake in the settings, which are the program's own.
 func newHint(names string) *hint {
 	a, b, _ := strings.Cut(names, " ")
-	h := &hint{a: a, b: b}
-	if a != "" {
-		h.la = a[len(a)-1]
+	if a == "" || strings.Contains(b, " ") {
+		panic(fmt.Sprintf("htmlrewrite: hint %q: want one or two attribute names", names))
 	}
-	h.lb = h.la
+	h := &hint{a: a, b: b, la: a[len(a)-1], lb: a[len(a)-1]}
 	if b != "" {
 		h.lb = b[len(b)-1]
 	}
