@@ -141,13 +141,11 @@ func relative(ref []byte, base *Base, buf *Buffer, scheme string) (URL, bool) {
 	if len(base.host) == 0 {
 		return URL{}, false
 	}
-	if isPlainAbsPath(ref) {
-		return URL{Scheme: scheme, Host: base.host, PathQuery: ref}, true
-	}
 	return resolve(ref, base, buf, scheme), true
 }
 
-// resolve is relative without its shortcut.
+// resolve resolves ref against base in full: Parse takes a shortcut for
+// plain absolute paths (isPlainAbsPath) before it gets here.
 func resolve(ref []byte, base *Base, buf *Buffer, scheme string) URL {
 	buf.path = buf.path[:0]
 	switch {
