@@ -78,17 +78,12 @@ func newMatcher(ps []pattern) *matcher {
 // and URL patterns match at the same position only the longest counts, as
 // MatchURL would judge that URL.
 func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
+	if m.short {
+		return m.scanEveryPair(text, need)
+	}
 	s := scanState{first: -1}
 	if m.index == nil {
 		return 0, -1
-	}
-	if m.short {
-		for i := 0; i+1 < len(text); i++ {
-			if has(&m.first, pair(text[i], text[i+1])) {
-				m.at(text, i, need, &s)
-			}
-		}
-		return s.union, s.first
 	}
 	for j := 0; j+1 < len(text); j += 2 {
 		k := pair(text[j], text[j+1])
@@ -100,6 +95,21 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 		}
 		if has(&m.first, k) {
 			m.at(text, j, need, &s)
+		}
+	}
+	return s.union, s.first
+}
+
+// scanEveryPair is scan trying every position as a start: for a two-byte
+// pattern, and as the reference the tests hold scan to.
+func (m *matcher) scanEveryPair(text []byte, need []CategorySet) (CategorySet, int32) {
+	s := scanState{first: -1}
+	if m.index == nil {
+		return 0, -1
+	}
+	for i := 0; i+1 < len(text); i++ {
+		if has(&m.first, pair(text[i], text[i+1])) {
+			m.at(text, i, need, &s)
 		}
 	}
 	return s.union, s.first

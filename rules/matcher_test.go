@@ -22,21 +22,6 @@ func builtinMatcher(tb testing.TB) (*matcher, []CategorySet) {
 	return rs.scripts, rs.need
 }
 
-// scanEveryPair is scan without the every-other-pair shortcut: each
-// position is tried as a start.
-func (m *matcher) scanEveryPair(text []byte, need []CategorySet) (CategorySet, int32) {
-	s := scanState{first: -1}
-	if m.index == nil {
-		return 0, -1
-	}
-	for i := 0; i+1 < len(text); i++ {
-		if has(&m.first, pair(text[i], text[i+1])) {
-			m.at(text, i, need, &s)
-		}
-	}
-	return s.union, s.first
-}
-
 // scriptText puts pattern texts of m at random offsets, odd and even, in
 // random filler, with URL context around some of them.
 func scriptText(m *matcher, r *rand.Rand) []byte {
