@@ -135,7 +135,7 @@ var Table = func() []Element {
 			Inert: noImages},
 		// The HTML parser reads <image> as <img>; its href forms are
 		// judged too, as written.
-		{Name: "image", Attrs: []Attr{src, {Name: "href", Kind: URL}, xlinkHref}, Inert: noImages},
+		{Name: "image", Attrs: []Attr{src, srcset, {Name: "href", Kind: URL}, xlinkHref}, Inert: noImages},
 		{Name: "iframe", Attrs: []Attr{src, dataSrc, lazySrc}, Inert: []Inert{{"srcdoc", ""}}},
 		{Name: "frame", Attrs: []Attr{src}, Inert: noSrc},
 		{Name: "link", Attrs: []Attr{href, {Name: "imagesrcset", Kind: Srcset, Prop: "imageSrcset"}}, When: RelLoads,
