@@ -150,6 +150,11 @@ type Config struct {
 	// "ping", …) or "cookie"; category is the first category it lacks.
 	// Nil means nothing is called.
 	OnBlocked func(kind string, category rules.Category)
+	// OnFinding is called for each element, attribute, Link header entry
+	// or cookie blocked (or, in report mode, that would be), with what it
+	// is, its URL and vendor, for audits and reports. Nil means nothing is
+	// called.
+	OnFinding func(r *http.Request, f Finding)
 	// OnUnclassifiedCookie is called each time a cookie no rule knows is
 	// seen, in a request or a response. Nil means nothing is called.
 	OnUnclassifiedCookie func(name string)

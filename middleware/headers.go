@@ -17,13 +17,14 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 	granted := st.consent.granted
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {
-			if name, ok := browserCookieName(line); ok && !m.keepCookie(name, granted) {
+			if name, ok := browserCookieName(line); ok && m.dropCookie(r, "set-cookie", name, granted) {
 				m.log.Info("would drop Set-Cookie", zap.String("cookie", sanitise(name, 128)), zap.String("path", r.URL.Path))
 			}
 		}
+		filterLinkHeader(h, m, r, granted)
 		return
 	}
-	filterSetCookie(h, func(name string) bool { return !m.dropCookie(name, granted) })
+	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, "set-cookie", name, granted) })
 	filterLinkHeader(h, m, r, granted)
 	expireCookies(h, r, st.expire)
 	st.expire = nil
@@ -37,7 +38,7 @@ var fetchingRels = []string{"preload", "modulepreload", "prefetch", "preconnect"
 // preconnects of trackers the visitor has not consented to.
 func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rules.CategorySet) {
 	lines, ok := h["Link"]
-	if !ok || m.cfg.Mode == ModeReport {
+	if !ok {
 		return
 	}
 	changed := false
@@ -49,8 +50,12 @@ func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rul
 			target, rel := parseLink(link)
 			if rel != "" && relFetches(rel) {
 				if match, ok := m.matchRawURL(target, r); ok && !granted.Has(match.Need) {
-					dropped = true
-					continue
+					m.observeBlocked("link", match.Need, granted)
+					m.find(r, Finding{Kind: "link-header", URL: target}, match.Need, granted, match.Vendor)
+					if m.cfg.Mode != ModeReport {
+						dropped = true
+						continue
+					}
 				}
 			}
 			kept = append(kept, link)

@@ -204,6 +204,8 @@ type page struct {
 	marked    bool
 	cssBuf    []byte
 
+	found []byte // the URL judge last blocked, for findings
+
 	lastHost      []byte // see plainHost
 	lastHostPlain bool
 	lastHostOK    bool
@@ -214,6 +216,7 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	p.baseSet, p.depth, p.blocked = false, 0, 0
 	p.bannerDone, p.gcmDone, p.nonce = false, false, ""
 	p.lastHostOK = false
+	p.found = nil
 	for k, v := range p.vendors {
 		p.vendors[k] = v[:0]
 	}
@@ -487,6 +490,7 @@ func (p *page) judge(raw []byte) (rules.Match, bool) {
 	if !ok || p.granted.Has(match.Need) {
 		return rules.Match{}, false
 	}
+	p.found = raw
 	return match, true
 }
 
@@ -881,6 +885,14 @@ func (p *page) block(e *htmlrewrite.Element, name string, attrs []string, need r
 // note counts and, in report mode, logs a blocked item.
 func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 	p.blocked++
+	if p.m.cfg.OnFinding != nil {
+		f := Finding{Kind: kind, Element: string(e.Name()), URL: string(p.found)}
+		if kind == "style" && f.Element != "style" {
+			f.Kind = "style-attribute"
+		}
+		p.m.find(p.r, f, match.Need, p.granted, match.Vendor)
+	}
+	p.found = nil
 	if p.m.cfg.Mode == ModeReport {
 		vendor := ""
 		if match.Vendor != nil {

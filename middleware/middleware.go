@@ -203,7 +203,9 @@ type stateKey struct{}
 func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	granted := st.consent.granted
 	if m.cfg.Mode != ModeReport {
-		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(name, granted) })
+		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, "cookie", name, granted) })
+	} else if m.cfg.OnFinding != nil || m.cfg.OnBlocked != nil {
+		eachCookie(r.Header, func(name string) { m.dropCookie(r, "cookie", name, granted) })
 	}
 	limitAcceptEncoding(r)
 }
@@ -215,13 +217,18 @@ func (m *Middleware) keepCookie(name string, granted rules.CategorySet) bool {
 	return granted.Has(need)
 }
 
-// dropCookie reports whether a cookie must go, counting it when it does.
-func (m *Middleware) dropCookie(name string, granted rules.CategorySet) bool {
+// dropCookie reports whether a cookie of a request (kind "cookie") or a
+// response ("set-cookie") must go, counting it when it does.
+func (m *Middleware) dropCookie(r *http.Request, kind, name string, granted rules.CategorySet) bool {
 	need, _ := m.cookieNeed(name)
 	if granted.Has(need) {
 		return false
 	}
 	m.observeBlocked("cookie", need, granted)
+	if m.cfg.OnFinding != nil {
+		match, _ := m.rs.MatchCookie(name)
+		m.find(r, Finding{Kind: kind, Cookie: name}, need, granted, match.Vendor)
+	}
 	return true
 }
 
