@@ -5,12 +5,14 @@ package caddymodule
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/exp/zapslog"
 
 	"github.com/consentgate/consentgate/middleware"
 	"github.com/consentgate/consentgate/rules"
@@ -159,7 +161,11 @@ func categories(names []string) []rules.Category {
 // Provision builds the middleware.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	cfg := h.Config()
-	cfg.Logger = ctx.Logger()
+	cfg.Logger = ctx.Slogger()
+	// Records go to a logger of their own, which Caddy's log directive
+	// routes by name (include http.handlers.consent.records).
+	cfg.RecordLogger = slog.New(zapslog.NewHandler(ctx.Logger().Named("records").Core(),
+		zapslog.WithName(string(h.CaddyModule().ID)+".records"), zapslog.AddStacktraceAt(slog.Level(127))))
 	var reg prometheus.Registerer
 	if r := ctx.GetMetricsRegistry(); r != nil {
 		reg = r

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"go.uber.org/zap"
-
 	"github.com/consentgate/consentgate/middleware/internal/cmp"
 	"github.com/consentgate/consentgate/rules"
 )
@@ -58,7 +56,7 @@ func (m *Middleware) readCMP(r *http.Request, c *Consent) bool {
 	}
 	d, ok, err := m.cmp.Read(cookies)
 	if err != nil {
-		m.log.Debug("unreadable consent manager cookie: no consent", zap.Error(err), zap.String("path", r.URL.Path))
+		m.log.Debug("unreadable consent manager cookie: no consent", "error", err, "path", r.URL.Path)
 		return false
 	}
 	if !ok {

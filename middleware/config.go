@@ -3,12 +3,11 @@ package middleware
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/consentgate/consentgate/rules"
 )
@@ -127,9 +126,12 @@ type Config struct {
 	// "2026-11-27".
 	GPCLastUpdate string
 
-	// RecordLogger receives one entry per decision: the consent records.
-	// Default: Logger.Named("records").
-	RecordLogger *zap.Logger
+	// RecordLogger receives one entry per decision: the consent records,
+	// at level Info. Default: Logger with the attribute
+	// logger=consentgate.records, so that records are visible wherever
+	// the operational logs go (slog.Default(): standard error) and can be
+	// told apart.
+	RecordLogger *slog.Logger
 	// RecordIP is how records hold the client's address: "truncate"
 	// (IPv4 /24, IPv6 /48), "full" or "omit". Default: "truncate".
 	RecordIP string
@@ -138,8 +140,8 @@ type Config struct {
 	ClientIP func(*http.Request) string
 
 	// Logger receives operational logs: unknown cookies, blocked items in
-	// report mode, errors. Default: nil, no logs.
-	Logger *zap.Logger
+	// report mode, errors. Default: slog.Default().
+	Logger *slog.Logger
 
 	// OnDecision is called for each decision recorded, with its action
 	// (accept_all, reject_all, save) and source (banner_form, json,
@@ -316,10 +318,10 @@ func (c Config) withDefaults() (Config, error) {
 		return bad("record IP %q: want truncate, full or omit", c.RecordIP)
 	}
 	if c.Logger == nil {
-		c.Logger = zap.NewNop()
+		c.Logger = slog.Default()
 	}
 	if c.RecordLogger == nil {
-		c.RecordLogger = c.Logger.Named("records")
+		c.RecordLogger = c.Logger.With("logger", "consentgate.records")
 	}
 	return c, nil
 }

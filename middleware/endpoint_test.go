@@ -3,15 +3,13 @@ package middleware
 import (
 	"crypto/tls"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/consentgate/consentgate/rules"
 )
@@ -183,8 +181,8 @@ func TestEndpointBadInput(t *testing.T) {
 }
 
 func TestWithdrawalExpiresAndRecords(t *testing.T) {
-	core, logs := observer.New(zap.InfoLevel)
-	m := newTestMiddleware(t, Config{RecordLogger: zap.New(core)})
+	logs := &recordedLogs{}
+	m := newTestMiddleware(t, Config{RecordLogger: slog.New(logs)})
 	rs := m.Rules()
 	analytics, _ := rs.Set(rules.Analytics)
 	had := encodeConsentCookie(rs, cookieValue{granted: analytics, denied: rs.Optional() &^ analytics, revision: "1", time: time.Now(), id: "AAAAAAAAAAAAAAAAAAAAAA", method: methodBanner})
@@ -202,15 +200,15 @@ func TestWithdrawalExpiresAndRecords(t *testing.T) {
 	if !strings.Contains(joined, "_ga") || !strings.Contains(joined, "_hjSessionUser_1") || strings.Contains(joined, "PHPSESSID") {
 		t.Errorf("expired %q: want _ga and Hotjar's cookie, not the session", joined)
 	}
-	entries := logs.All()
+	entries := logs.all()
 	if len(entries) != 1 {
 		t.Fatalf("%d records, want 1", len(entries))
 	}
-	f := entries[0].ContextMap()
-	if f["consent_id"] != "AAAAAAAAAAAAAAAAAAAAAA" || f["action"] != "reject_all" || f["source"] != "banner_form" || f["client_ip"] != "192.0.2.0/24" {
+	f := entries[0]
+	if f["msg"] != "consent" || f["level"] != "INFO" || f["consent_id"] != "AAAAAAAAAAAAAAAAAAAAAA" || f["action"] != "reject_all" || f["source"] != "banner_form" || f["client_ip"] != "192.0.2.0/24" {
 		t.Errorf("record %v", f)
 	}
-	if w, _ := f["withdrawn"].([]any); len(w) != 1 || w[0] != "analytics" {
+	if w, _ := f["withdrawn"].([]string); len(w) != 1 || w[0] != "analytics" {
 		t.Errorf("record withdrawn = %v, want [analytics]", f["withdrawn"])
 	}
 }
@@ -236,5 +234,25 @@ func TestBannerAssets(t *testing.T) {
 	resp := serve(t, m, nil, httptest.NewRequest("GET", "https://shop.example.com/.well-known/consent/banner.0000000000.js", nil))
 	if resp.StatusCode != 404 {
 		t.Errorf("stale asset name: status %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestRecordsByDefault: a net/http user who sets no logger still gets the
+// consent records, on slog.Default(), marked as records.
+func TestRecordsByDefault(t *testing.T) {
+	logs := &recordedLogs{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(logs))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	m := newTestMiddleware(t, Config{})
+	post(t, m, url.Values{"action": {"accept_all"}}, map[string]string{"Origin": "https://shop.example.com"})
+	var records []map[string]any
+	for _, e := range logs.all() {
+		if e["logger"] == "consentgate.records" {
+			records = append(records, e)
+		}
+	}
+	if len(records) != 1 || records[0]["msg"] != "consent" || records[0]["action"] != "accept_all" {
+		t.Errorf("records on slog.Default(): %v (all entries: %v)", records, logs.all())
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"go.uber.org/zap"
-
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -18,7 +16,7 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {
 			if name, ok := browserCookieName(line); ok && m.dropCookie(r, "set-cookie", name, granted) {
-				m.log.Info("would drop Set-Cookie", zap.String("cookie", sanitise(name, 128)), zap.String("path", r.URL.Path))
+				m.log.Info("would drop Set-Cookie", "cookie", sanitise(name, 128), "path", r.URL.Path)
 			}
 		}
 		filterLinkHeader(h, m, r, granted)

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"go.uber.org/zap"
-
 	"github.com/consentgate/consentgate/internal/ascii"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
 	"github.com/consentgate/consentgate/middleware/internal/weburl"
@@ -898,9 +896,8 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 		if match.Vendor != nil {
 			vendor = match.Vendor.ID
 		}
-		p.m.log.Info("would block", zap.String("element", string(e.Name())), zap.String("kind", kind),
-			zap.String("vendor", vendor), zap.String("categories", p.m.rs.Join(match.Need, " ")),
-			zap.String("path", p.r.URL.Path))
+		p.m.log.Info("would block", "element", string(e.Name()), "kind", kind,
+			"vendor", vendor, "categories", p.m.rs.Join(match.Need, " "), "path", p.r.URL.Path)
 	}
 	p.m.observeBlocked(kind, match.Need, p.granted)
 	if v := match.Vendor; v != nil && v.Name != "" && p.bannerDue {
@@ -1000,7 +997,7 @@ func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error
 		return nil
 	}
 	if overflow && p.m.cfg.Overflow == overflowBlock {
-		p.m.log.Warn("inline script longer than the buffer cap: neutralised unjudged", zap.String("path", p.r.URL.Path), zap.Int("max_buffer_size", p.m.cfg.MaxBufferSize))
+		p.m.log.Warn("inline script longer than the buffer cap: neutralised unjudged", "path", p.r.URL.Path, "max_buffer_size", p.m.cfg.MaxBufferSize)
 		if opt := p.m.rs.Optional(); !p.granted.Has(opt) {
 			p.block(e, "script", nil, opt, nil)
 		}
@@ -1099,7 +1096,7 @@ func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
 	if p.m.cfg.Overflow != overflowBlock || p.granted.Has(p.m.rs.Optional()) {
 		return
 	}
-	p.m.log.Warn("tag longer than the buffer cap: made inert unjudged", zap.String("element", name), zap.String("path", p.r.URL.Path))
+	p.m.log.Warn("tag longer than the buffer cap: made inert unjudged", "element", name, "path", p.r.URL.Path)
 	cats := p.m.rs.Join(p.m.rs.Optional(), " ")
 	switch name {
 	case "script":
@@ -1162,7 +1159,7 @@ func (p *page) bannerHTML() []byte {
 	p.cats = d.Categories
 	html, err := p.m.banner.html(p.bannerBuf[:0], d)
 	if err != nil {
-		p.m.log.Error("rendering the consent banner", zap.Error(err))
+		p.m.log.Error("rendering the consent banner", "error", err)
 		return nil
 	}
 	if cap(html) <= 64<<10 {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"go.uber.org/zap"
 
 	"github.com/consentgate/consentgate/middleware/internal/cmp"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
@@ -21,7 +21,7 @@ import (
 type Middleware struct {
 	cfg   Config
 	rs    *rules.Ruleset
-	log   *zap.Logger
+	log   *slog.Logger
 	gpc   rules.CategorySet
 	dnt   rules.CategorySet
 	known map[string]bool // cookies that are always necessary: ours, consent managers'
@@ -29,7 +29,7 @@ type Middleware struct {
 	rewrite     *htmlrewrite.Compiled
 	unknownSeen *lru.Cache[string, struct{}]
 	banner      *banner
-	records     *zap.Logger
+	records     *slog.Logger
 	cmp         *cmp.Reader // nil unless Config.CMP is set
 	cmpPrefixes []string    // cookie name prefixes the consent managers use
 }
@@ -113,7 +113,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			return nil
 		})
 		if err != nil {
-			m.log.Error("serving request", zap.String("path", r.URL.Path), zap.Error(err))
+			m.log.Error("serving request", "path", r.URL.Path, "error", err)
 		}
 	})
 }
@@ -250,7 +250,7 @@ func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
 		m.cfg.OnUnclassifiedCookie(name)
 	}
 	if ok, _ := m.unknownSeen.ContainsOrAdd(name, struct{}{}); !ok {
-		m.log.Info("unclassified cookie", zap.String("cookie", sanitise(name, 128)), zap.String("unknown_cookies", m.cfg.UnknownCookies))
+		m.log.Info("unclassified cookie", "cookie", sanitise(name, 128), "unknown_cookies", m.cfg.UnknownCookies)
 	}
 	if m.cfg.UnknownCookies == unknownCookiesBlock {
 		return m.rs.Optional(), false

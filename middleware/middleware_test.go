@@ -1,16 +1,73 @@
 package middleware
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/consentgate/consentgate/rules"
 )
+
+// TestMain keeps the operational logs of the middlewares under test, which
+// go to slog.Default() unless a test sets a logger, out of the output.
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	os.Exit(m.Run())
+}
+
+// recordedLogs is a slog.Handler that keeps every entry as a map of its
+// message, level and attributes.
+type recordedLogs struct {
+	root  *recordedLogs // where entries go; nil for the root itself
+	attrs []slog.Attr
+
+	mu      sync.Mutex
+	entries []map[string]any
+}
+
+func (l *recordedLogs) Enabled(context.Context, slog.Level) bool { return true }
+
+func (l *recordedLogs) Handle(_ context.Context, r slog.Record) error {
+	e := map[string]any{"msg": r.Message, "level": r.Level.String()}
+	for _, a := range l.attrs {
+		e[a.Key] = a.Value.Any()
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		e[a.Key] = a.Value.Any()
+		return true
+	})
+	root := l
+	if l.root != nil {
+		root = l.root
+	}
+	root.mu.Lock()
+	root.entries = append(root.entries, e)
+	root.mu.Unlock()
+	return nil
+}
+
+func (l *recordedLogs) WithAttrs(attrs []slog.Attr) slog.Handler {
+	root := l
+	if l.root != nil {
+		root = l.root
+	}
+	return &recordedLogs{root: root, attrs: append(append([]slog.Attr(nil), l.attrs...), attrs...)}
+}
+
+func (l *recordedLogs) WithGroup(string) slog.Handler { return l }
+
+func (l *recordedLogs) all() []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]map[string]any(nil), l.entries...)
+}
 
 func newTestMiddleware(t *testing.T, cfg Config) *Middleware {
 	t.Helper()

@@ -1,11 +1,11 @@
 package middleware
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // Ways of recording the client's IP address in consent records.
@@ -20,30 +20,30 @@ const (
 // granted and refused, what was withdrawn), under which policy revision,
 // in which language, on which page, and how (banner form, script, signals).
 func (m *Middleware) record(r *http.Request, action, source string, before, after *Consent, path string) {
-	fields := []zap.Field{
-		zap.String("consent_id", after.ID),
-		zap.String("time", after.Time.UTC().Format(time.RFC3339)),
-		zap.String("action", action),
-		zap.Strings("granted", names(after.Granted())),
-		zap.Strings("denied", names(after.Denied())),
-		zap.String("revision", after.Revision),
-		zap.String("source", source),
-		zap.String("language", m.banner.language(r.Header.Get("Accept-Language"))),
-		zap.String("host", sanitise(requestHost(r), 253)),
-		zap.String("path", sanitise(path, 512)),
-		zap.Bool("gpc", before.GPC),
-		zap.Bool("dnt", before.DNT),
+	attrs := []slog.Attr{
+		slog.String("consent_id", after.ID),
+		slog.String("time", after.Time.UTC().Format(time.RFC3339)),
+		slog.String("action", action),
+		slog.Any("granted", names(after.Granted())),
+		slog.Any("denied", names(after.Denied())),
+		slog.String("revision", after.Revision),
+		slog.String("source", source),
+		slog.String("language", m.banner.language(r.Header.Get("Accept-Language"))),
+		slog.String("host", sanitise(requestHost(r), 253)),
+		slog.String("path", sanitise(path, 512)),
+		slog.Bool("gpc", before.GPC),
+		slog.Bool("dnt", before.DNT),
 	}
 	if withdrawn := m.rs.Names(before.granted &^ after.granted); before.Decided && len(withdrawn) > 0 {
-		fields = append(fields, zap.Strings("withdrawn", names(withdrawn)))
+		attrs = append(attrs, slog.Any("withdrawn", names(withdrawn)))
 	}
 	if before.Decided {
-		fields = append(fields, zap.Strings("previously_granted", names(before.Granted())))
+		attrs = append(attrs, slog.Any("previously_granted", names(before.Granted())))
 	}
 	if ip := m.recordIP(r); ip != "" {
-		fields = append(fields, zap.String("client_ip", ip))
+		attrs = append(attrs, slog.String("client_ip", ip))
 	}
-	m.records.Info("consent", fields...)
+	m.records.LogAttrs(context.Background(), slog.LevelInfo, "consent", attrs...)
 	if m.cfg.OnDecision != nil {
 		m.cfg.OnDecision(action, source)
 	}

@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // bodyFilter rewrites a response body as it streams through.
@@ -34,7 +33,7 @@ type responseWriter struct {
 	m   *Middleware
 	r   *http.Request
 	st  *state
-	log *zap.Logger
+	log *slog.Logger
 
 	status      int
 	wroteHeader bool // the handler called WriteHeader (or Write)
@@ -194,7 +193,7 @@ func (w *responseWriter) finish(err error) error {
 		cerr = w.failed
 	}
 	if cerr != nil && !errors.Is(cerr, errClientGone) {
-		w.log.Error("enforcing consent on a response body; aborting it", zap.String("path", w.r.URL.Path), zap.Error(cerr))
+		w.log.Error("enforcing consent on a response body; aborting it", "path", w.r.URL.Path, "error", cerr)
 		// The status and part of the page are gone: end the response as
 		// incomplete rather than let the client take it as whole.
 		_ = http.NewResponseController(w.rw).Flush()
@@ -218,7 +217,7 @@ func (w *responseWriter) decide() {
 	if w.status != http.StatusSwitchingProtocols && w.isHTML(h) {
 		body, err := w.m.htmlBody(w.r, h, w.st, &clientWriter{w.rw})
 		if err != nil {
-			w.log.Error("cannot enforce consent on this HTML response", zap.String("path", w.r.URL.Path), zap.Error(err))
+			w.log.Error("cannot enforce consent on this HTML response", "path", w.r.URL.Path, "error", err)
 			for k := range h {
 				delete(h, k)
 			}

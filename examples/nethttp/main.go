@@ -7,10 +7,10 @@ package main
 import (
 	"flag"
 	"log"
+	"log/slog"
 	"net/http"
+	"os"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/consentgate/consentgate/middleware"
 )
@@ -20,13 +20,12 @@ func main() {
 	root := flag.String("root", "examples/site", "folder to serve")
 	flag.Parse()
 
-	logger, err := zap.NewProduction()
-	if err != nil {
-		log.Fatal(err)
-	}
+	// Operational logs and consent records as JSON on standard error;
+	// records carry logger=consentgate.records.
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	mw, err := middleware.New(middleware.Config{
 		PolicyURL: "/privacy.html",
-		Logger:    logger, // consent records go to logger.Named("records")
+		Logger:    logger,
 	})
 	if err != nil {
 		log.Fatal(err)
