@@ -22,6 +22,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/consentgate/consentgate/internal/ascii"
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -597,7 +598,7 @@ func returnPath(p string) string {
 	// is that its escapes are well formed.
 	path, _, _ := strings.Cut(p, "?")
 	for i := strings.IndexByte(path, '%'); i >= 0; i = strings.IndexByte(path, '%') {
-		if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
+		if i+2 >= len(path) || !ascii.IsHex(path[i+1]) || !ascii.IsHex(path[i+2]) {
 			return "/"
 		}
 		path = path[i+3:]
@@ -641,8 +642,4 @@ func validNonce(v string) bool {
 		}
 	}
 	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -446,11 +446,11 @@ func internTag(name []byte) string {
 // relLoads reports whether a rel list names a relation that loads.
 func relLoads(rel []byte) bool {
 	for len(rel) > 0 {
-		for len(rel) > 0 && isHTMLSpace(rel[0]) {
+		for len(rel) > 0 && ascii.IsSpace(rel[0]) {
 			rel = rel[1:]
 		}
 		end := 0
-		for end < len(rel) && !isHTMLSpace(rel[end]) {
+		for end < len(rel) && !ascii.IsSpace(rel[end]) {
 			end++
 		}
 		word := rel[:end]
@@ -761,7 +761,7 @@ func (c *cssScan) quoted(k int) []byte {
 }
 
 func skipCSSSpace(css []byte, k int) int {
-	for k < len(css) && isHTMLSpace(css[k]) {
+	for k < len(css) && ascii.IsSpace(css[k]) {
 		k++
 	}
 	return k
@@ -780,8 +780,12 @@ func appendCSSUnescaped(dst, css []byte) []byte {
 		dst = append(dst, css[i:i+j]...)
 		i += j + 1
 		n, r := 0, rune(0)
-		for n < 6 && i+n < len(css) && isHex(css[i+n]) {
-			r = r<<4 | rune(hexVal(css[i+n]))
+		for n < 6 && i+n < len(css) {
+			v, ok := ascii.HexVal(css[i+n])
+			if !ok {
+				break
+			}
+			r = r<<4 | rune(v)
 			n++
 		}
 		if n == 0 {
@@ -791,7 +795,7 @@ func appendCSSUnescaped(dst, css []byte) []byte {
 			continue
 		}
 		i += n - 1
-		if i+1 < len(css) && isHTMLSpace(css[i+1]) {
+		if i+1 < len(css) && ascii.IsSpace(css[i+1]) {
 			i++
 		}
 		if r == 0 || r > utf8.MaxRune || r >= 0xD800 && r <= 0xDFFF {
@@ -802,22 +806,15 @@ func appendCSSUnescaped(dst, css []byte) []byte {
 	return dst
 }
 
-func hexVal(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c | 0x20 - 'a' + 10
-}
-
 // judgeList judges a srcset (image candidates separated by commas) or a
 // ping list (URLs separated by spaces).
 func (p *page) judgeList(v []byte, srcset bool) (rules.Match, bool) {
 	for len(v) > 0 {
-		for len(v) > 0 && (isHTMLSpace(v[0]) || srcset && v[0] == ',') {
+		for len(v) > 0 && (ascii.IsSpace(v[0]) || srcset && v[0] == ',') {
 			v = v[1:]
 		}
 		end := 0
-		for end < len(v) && !isHTMLSpace(v[end]) {
+		for end < len(v) && !ascii.IsSpace(v[end]) {
 			end++
 		}
 		u := v[:end]
@@ -849,8 +846,6 @@ func (p *page) judgeList(v []byte, srcset bool) (rules.Match, bool) {
 	}
 	return rules.Match{}, false
 }
-
-func isHTMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
 // block neutralises, removes or reports an element whose URL attributes
 // attrs load a tracker.

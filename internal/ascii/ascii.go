@@ -30,3 +30,32 @@ func AppendLower(dst, b []byte) []byte {
 	}
 	return dst
 }
+
+// IsSpace reports whether c is ASCII whitespace as HTML and CSS define it:
+// space, tab, line feed, form feed and carriage return.
+func IsSpace(c byte) bool { return space[c] }
+
+var space = [256]bool{' ': true, '\t': true, '\n': true, '\f': true, '\r': true}
+
+// IsHex reports whether c is a hexadecimal digit.
+func IsHex(c byte) bool { return hexValue[c] != 0 }
+
+// HexVal returns the value of the hexadecimal digit c, and whether c is
+// one.
+func HexVal(c byte) (byte, bool) {
+	v := hexValue[c]
+	return v - 1, v != 0
+}
+
+// hexValue holds one more than each hexadecimal digit's value, 0 for other
+// bytes.
+var hexValue = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c-'0') + 1
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 11
+		t[c-'a'+'A'] = byte(c-'a') + 11
+	}
+	return t
+}()

@@ -1,6 +1,9 @@
 package ascii
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestHasPrefixFold(t *testing.T) {
 	for _, c := range []struct {
@@ -35,6 +38,26 @@ func TestAppendLower(t *testing.T) {
 	} {
 		if got := string(AppendLower([]byte("x"), []byte(in))); got != "x"+want {
 			t.Errorf("AppendLower(%q) = %q, want %q", in, got, "x"+want)
+		}
+	}
+}
+
+func TestIsSpace(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want := c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+		if IsSpace(byte(c)) != want {
+			t.Errorf("IsSpace(%#x) = %v", c, !want)
+		}
+	}
+}
+
+func TestHex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		v, err := strconv.ParseUint(string(rune(c)), 16, 8)
+		want := err == nil && c < 0x80
+		got, ok := HexVal(byte(c))
+		if ok != want || IsHex(byte(c)) != want || ok && uint64(got) != v {
+			t.Errorf("HexVal(%q) = %d, %v; IsHex %v; want %d, %v", rune(c), got, ok, IsHex(byte(c)), v, want)
 		}
 	}
 }

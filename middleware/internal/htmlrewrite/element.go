@@ -3,6 +3,8 @@ package htmlrewrite
 import (
 	"bytes"
 	"html"
+
+	"github.com/consentgate/consentgate/internal/ascii"
 )
 
 // attr is one attribute of a start tag, as offsets into the tag's bytes.
@@ -162,7 +164,7 @@ func appendDecodedAttr(out, v []byte) []byte {
 			if end < len(v) && (v[end] == 'x' || v[end] == 'X') {
 				end++
 			}
-			for end < len(v) && isHexOrDigit(v[end]) {
+			for end < len(v) && ascii.IsHex(v[end]) {
 				end++
 			}
 			if end < len(v) && v[end] == ';' {
@@ -216,10 +218,6 @@ func commonRef(v []byte) (byte, int) {
 // may have without ';': the legacy ones are HTML 4's Latin-1 names
 // ("frac12", "middot"), six letters at most.
 const maxLegacyRef = 6
-
-func isHexOrDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
 
 // decodedPrefix returns the length of the longest prefix of ref
 // ("&name…") that html.UnescapeString decodes entirely as one reference,
@@ -338,7 +336,7 @@ func (e *Element) appendTag(dst []byte) []byte {
 		if a.removed {
 			// Drop the attribute with the whitespace before it.
 			gap := e.raw[at:a.keyStart]
-			for len(gap) > 0 && isSpace(gap[len(gap)-1]) {
+			for len(gap) > 0 && ascii.IsSpace(gap[len(gap)-1]) {
 				gap = gap[:len(gap)-1]
 			}
 			dst = append(dst, gap...)

@@ -3,6 +3,7 @@ package htmlrewrite
 import (
 	"bytes"
 
+	"github.com/consentgate/consentgate/internal/ascii"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/html"
 )
@@ -43,7 +44,7 @@ func quickLex(tag []byte, nameLen int, e *Element) (int, bool) {
 	e.selfClose = false
 	i := 1 + nameLen
 	for {
-		for i < len(tag) && isSpace(tag[i]) {
+		for i < len(tag) && ascii.IsSpace(tag[i]) {
 			i++
 		}
 		if i >= len(tag) {
@@ -68,17 +69,17 @@ func quickLex(tag []byte, nameLen int, e *Element) (int, bool) {
 		if i >= len(tag) {
 			return 0, false
 		}
-		if c := tag[i]; !isSpace(c) && c != '=' && c != '>' && c != '/' {
+		if c := tag[i]; !ascii.IsSpace(c) && c != '=' && c != '>' && c != '/' {
 			return 0, false
 		}
 		a := attr{keyStart: ks, keyEnd: i, valStart: i, valEnd: i, key: tag[ks:i]}
 		j := i
-		for j < len(tag) && isSpace(tag[j]) {
+		for j < len(tag) && ascii.IsSpace(tag[j]) {
 			j++
 		}
 		if j < len(tag) && tag[j] == '=' {
 			j++
-			for j < len(tag) && isSpace(tag[j]) {
+			for j < len(tag) && ascii.IsSpace(tag[j]) {
 				j++
 			}
 			if j >= len(tag) || tag[j] == '>' {
@@ -95,12 +96,12 @@ func quickLex(tag []byte, nameLen int, e *Element) (int, bool) {
 				if a.valEnd >= len(tag) {
 					return 0, false
 				}
-				if c := tag[a.valEnd]; !isSpace(c) && c != '>' && c != '/' {
+				if c := tag[a.valEnd]; !ascii.IsSpace(c) && c != '>' && c != '/' {
 					return 0, false
 				}
 			} else {
 				k := j
-				for k < len(tag) && !isSpace(tag[k]) && tag[k] != '>' {
+				for k < len(tag) && !ascii.IsSpace(tag[k]) && tag[k] != '>' {
 					k++
 				}
 				a.valEnd = k
@@ -134,7 +135,7 @@ func (t *tagLexer) quick(tag []byte, nameLen int, e *Element) (int, bool) {
 // attrNameByte holds the bytes quickLex takes in an attribute name.
 var attrNameByte = func() (t [256]bool) {
 	for c := range t {
-		t[c] = !isSpace(byte(c)) && !('A' <= c && c <= 'Z')
+		t[c] = !ascii.IsSpace(byte(c)) && !('A' <= c && c <= 'Z')
 	}
 	for _, c := range "\x00\"'<=>/" {
 		t[c] = false
@@ -205,7 +206,7 @@ func (t *tagLexer) lexOnce(work []byte, base, nameLen int, e *Element) (end int,
 			key := t.lx.AttrKey()
 			val := t.lx.AttrVal()
 			ks := prev
-			for ks < off && isSpace(work[ks]) {
+			for ks < off && ascii.IsSpace(work[ks]) {
 				ks++
 			}
 			a := attr{keyStart: ks, keyEnd: ks + len(key), valStart: off, valEnd: off, key: key}
@@ -271,7 +272,7 @@ func fixTag(tag []byte, eqs []int) []int {
 				tag[i] = 'x'
 				eqs = append(eqs, i)
 				st = sAttrName
-			case isSpace(c):
+			case ascii.IsSpace(c):
 				switch st {
 				case sName, sAfterQuoted:
 					st = sBeforeAttr
@@ -293,7 +294,7 @@ func fixTag(tag []byte, eqs []int) []int {
 				st = sSQ
 			case c == '>':
 				return eqs
-			case isSpace(c):
+			case ascii.IsSpace(c):
 			default:
 				st = sUnquoted
 			}
@@ -306,7 +307,7 @@ func fixTag(tag []byte, eqs []int) []int {
 				st = sAfterQuoted
 			}
 		case sUnquoted:
-			if isSpace(c) {
+			if ascii.IsSpace(c) {
 				st = sBeforeAttr
 			} else if c == '>' {
 				return eqs

@@ -654,7 +654,7 @@ func quickTagEnd(b []byte, i int, h *hint, style bool) (end int, found, ok bool)
 		}
 		// '=': a value separator only right after a name.
 		n := i
-		for n > from && isSpace(b[n-1]) {
+		for n > from && ascii.IsSpace(b[n-1]) {
 			n--
 		}
 		last := b[n-1]
@@ -668,11 +668,11 @@ func quickTagEnd(b []byte, i int, h *hint, style bool) (end int, found, ok bool)
 		styled := false
 		if s := n - 5; last == 'e' && style && s >= from && b[s]|0x20 == 's' &&
 			b[s+1]|0x20 == 't' && b[s+2]|0x20 == 'y' && b[s+3]|0x20 == 'l' &&
-			(s == from || isSpace(b[s-1]) || b[s-1] == '/') {
+			(s == from || ascii.IsSpace(b[s-1]) || b[s-1] == '/') {
 			styled = true
 		}
 		v := i + 1
-		for v < len(b) && isSpace(b[v]) {
+		for v < len(b) && ascii.IsSpace(b[v]) {
 			v++
 		}
 		if v >= len(b) {
@@ -691,10 +691,7 @@ func quickTagEnd(b []byte, i int, h *hint, style bool) (end int, found, ok bool)
 		case '>':
 			return v + 1, found, true // a missing value: '>' closes
 		default:
-			for v < len(b) {
-				if cl := byteClass[b[v]]; cl == clSpace || cl == clGT {
-					break
-				}
+			for v < len(b) && !endsUnquoted[b[v]] {
 				v++
 			}
 			if styled && mayCallCSS(b[i+1:v]) {
@@ -718,7 +715,7 @@ func (h *hint) endsAt(b []byte, from, n int, last byte) bool {
 func nameEndsAt(b []byte, from, n int, last byte, name string) bool {
 	s := n - len(name)
 	return last == name[len(name)-1] && s >= from && attrNameAt(b, s, name) &&
-		(s == from || isSpace(b[s-1]) || b[s-1] == '/')
+		(s == from || ascii.IsSpace(b[s-1]) || b[s-1] == '/')
 }
 
 // indexEqGt returns the index of the first '=' or '>' in b at or after i,
@@ -986,7 +983,7 @@ func indexNoscriptEnd(b []byte) int {
 		}
 		at := off + i
 		if len(b)-at > len(t) && bytes.EqualFold(b[at:at+len(t)], []byte(t)) {
-			if c := b[at+len(t)]; isSpace(c) || c == '/' || c == '>' {
+			if c := b[at+len(t)]; ascii.IsSpace(c) || c == '/' || c == '>' {
 				return at
 			}
 		}
@@ -998,7 +995,7 @@ func indexNoscriptEnd(b []byte) int {
 // complete is false when the input ends first.
 func readName(b []byte, start int) (end int, complete bool) {
 	for end = start; end < len(b); end++ {
-		if c := b[end]; isSpace(c) || c == '/' || c == '>' {
+		if c := b[end]; ascii.IsSpace(c) || c == '/' || c == '>' {
 			return end, true
 		}
 	}
@@ -1173,6 +1170,10 @@ const (
 	clSQ
 	numClasses
 )
+
+// endsUnquoted marks the bytes that end an unquoted attribute value:
+// whitespace and '>'.
+var endsUnquoted = [256]bool{' ': true, '\t': true, '\n': true, '\f': true, '\r': true, '>': true}
 
 var byteClass = func() (t [256]uint8) {
 	for _, c := range []byte{' ', '\t', '\n', '\f', '\r'} {
@@ -1584,7 +1585,7 @@ func matchEndName(b []byte, at int, name []byte) (match, short bool) {
 		return false, false
 	}
 	c := b[n]
-	return isSpace(c) || c == '/' || c == '>', false
+	return ascii.IsSpace(c) || c == '/' || c == '>', false
 }
 
 var noscriptName = []byte("noscript")
@@ -1782,7 +1783,7 @@ func (r *Rewriter) scriptEscaped(final bool) (more, ended bool, err error) {
 func tagNameWord(b []byte, start int) (n int, ok bool) {
 	for i := start; i < len(b); i++ {
 		c := b[i]
-		if isSpace(c) || c == '/' || c == '>' {
+		if ascii.IsSpace(c) || c == '/' || c == '>' {
 			return i - start, true
 		}
 		if !isASCIIAlpha(c) {

@@ -250,9 +250,3 @@ func lower(c byte) byte {
 	}
 	return c
 }
-
-// isSpace reports HTML whitespace as the tokenizer sees it (CR is
-// normalised to LF before tokenizing, so it counts too).
-func isSpace(c byte) bool {
-	return byteClass[c] == clSpace
-}

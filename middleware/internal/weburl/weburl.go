@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/consentgate/consentgate/internal/ascii"
 	"golang.org/x/net/idna"
 )
 
@@ -320,21 +321,9 @@ func isUnreserved(c byte) bool {
 }
 
 func unhex(a, b byte) (byte, bool) {
-	x, ok1 := hexVal(a)
-	y, ok2 := hexVal(b)
+	x, ok1 := ascii.HexVal(a)
+	y, ok2 := ascii.HexVal(b)
 	return x<<4 | y, ok1 && ok2
-}
-
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 func isSlash(c byte) bool { return c == '/' || c == '\\' }
@@ -594,7 +583,7 @@ func ipv4Number(s []byte) (uint64, bool) {
 	}
 	var n uint64
 	for _, c := range s {
-		d, ok := hexVal(c)
+		d, ok := ascii.HexVal(c)
 		if !ok || uint64(d) >= base {
 			return 0, false
 		}
