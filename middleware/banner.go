@@ -23,6 +23,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/consentgate/consentgate/internal/ascii"
+	"github.com/consentgate/consentgate/middleware/internal/elements"
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -69,6 +70,9 @@ func newAsset(file, contentType string) asset {
 	if err != nil {
 		panic(err) // embedded: cannot happen
 	}
+	if file == "banner.js" {
+		body = withRestored(body)
+	}
 	sum := sha256.Sum256(body)
 	ext := path.Ext(file)
 	var gz bytes.Buffer
@@ -86,6 +90,17 @@ func newAsset(file, contentType string) asset {
 var bannerAssets = sync.OnceValue(func() [2]asset {
 	return [2]asset{newAsset("banner.css", "text/css; charset=utf-8"), newAsset("banner.js", "text/javascript; charset=utf-8")}
 })
+
+// withRestored fills the banner script's list of the attributes to move
+// back on consent from the element table.
+func withRestored(js []byte) []byte {
+	list, _ := json.Marshal(elements.Restored())
+	const slot = "/*restored*/[]"
+	if !bytes.Contains(js, []byte(slot)) {
+		panic("banner.js: no " + slot) // embedded: a test sees it
+	}
+	return bytes.Replace(js, []byte(slot), list, 1)
+}
 
 // serve writes the asset with a year-long, immutable cache lifetime.
 func (a *asset) serve(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consentgate/consentgate/middleware/internal/elements"
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -165,9 +166,9 @@ func TestBannerNonceAndFrames(t *testing.T) {
 func TestConsentModeDefaults(t *testing.T) {
 	m := newTestMiddleware(t, Config{ConsentMode: true})
 	out := pageFor(t, m, plainPage, map[string]string{"Cookie": decidedCookie(m, rules.Analytics)}, nil)
-	want := "<head><script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('consent','default',{ad_storage:'denied',ad_user_data:'denied',ad_personalization:'denied',analytics_storage:'granted',"
+	want := "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('consent','default',{ad_storage:'denied',ad_user_data:'denied',ad_personalization:'denied',analytics_storage:'granted',"
 	if !strings.Contains(out, want) {
-		t.Errorf("consent mode defaults missing at the start of <head>:\n%s", out)
+		t.Errorf("consent mode defaults missing:\n%s", out)
 	}
 	if !strings.Contains(out, "data-consent-mode") {
 		t.Error("banner not told to send consent mode updates")
@@ -248,5 +249,19 @@ func TestBannerUnderForeignBase(t *testing.T) {
 	out = pageFor(t, m, plainPage, nil, nil)
 	if !strings.Contains(out, `action="/.well-known/consent"`) || strings.Contains(out, "https://shop.example.com/.well-known") {
 		t.Errorf("banner without <base href> should use root-relative URLs:\n%s", out)
+	}
+}
+
+// TestBannerRestoresEveryHeldAttribute: the banner script moves back every
+// attribute the element table lets the page set aside.
+func TestBannerRestoresEveryHeldAttribute(t *testing.T) {
+	js := string(bannerAssets()[1].body)
+	for _, a := range elements.Restored() {
+		if !strings.Contains(js, `"`+a+`"`) {
+			t.Errorf("banner.js does not restore %s", a)
+		}
+	}
+	if strings.Contains(js, "/*restored*/") {
+		t.Error("banner.js still holds its placeholder")
 	}
 }

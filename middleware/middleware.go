@@ -27,6 +27,7 @@ type Middleware struct {
 	known map[string]bool // cookies that are always necessary: ours, consent managers'
 
 	rewrite     *htmlrewrite.Compiled
+	tags        []pageTag // by the rewriter's element ID
 	unknownSeen *lru.Cache[string, struct{}]
 	banner      *banner
 	records     *slog.Logger
@@ -68,12 +69,17 @@ func New(cfg Config) (*Middleware, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	rewrite, tags, err := rewriteSettings(cfg.MaxBufferSize)
+	if err != nil {
+		return nil, err
+	}
 	m := &Middleware{
 		cfg:     cfg,
 		rs:      rs,
 		log:     cfg.Logger,
 		known:   map[string]bool{cfg.CookieName: true},
-		rewrite: rewriteSettings(cfg.MaxBufferSize),
+		rewrite: rewrite,
+		tags:    tags,
 	}
 	if !cfg.IgnoreGPC {
 		if m.gpc, err = rs.Set(cfg.GPCRefuses...); err != nil {

@@ -93,8 +93,9 @@
     if (status) status.textContent = status.getAttribute("data-saved") || "";
   }
 
-  // The attributes the server moved aside when it neutralised an element.
-  var moved = ["src", "srcset", "href", "imagesrcset", "ping", "poster", "data", "background", "data-src", "data-srcset", "data-lazy-src", "data-lazy-srcset", "data-original", "xlink:href", "style", "attributionsrc"];
+  // The attributes the server moved aside when it neutralised an element:
+  // filled in from the element table when the file is served.
+  var moved = /*restored*/[];
 
   function allowed(el, now) {
     var list = (el.getAttribute("data-consent") || el.getAttribute("data-category") || "").split(/[\s,]+/);

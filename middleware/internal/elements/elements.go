@@ -50,6 +50,9 @@ type Attr struct {
 	// into the real attribute (data-src of lazysizes and of WordPress
 	// plugins, data-original of jQuery lazyload).
 	Lazy bool
+	// Held is the name the attribute is kept under while consent is
+	// missing: Held(Name).
+	Held string
 }
 
 // Condition is what must hold, besides the attribute, for an element to
@@ -93,6 +96,10 @@ type Element struct {
 	Space Space
 	Attrs []Attr
 	When  Condition
+	// Rare marks elements that mostly load nothing (a link without ping,
+	// a table cell without background): an HTML rewriter need look only
+	// at those that carry one of their loading attributes.
+	Rare bool
 	// KeepOnRemove marks elements whose content belongs to the page (a
 	// video's fallback, a table's cells): mode remove drops their loading
 	// attributes, not the element.
@@ -116,6 +123,7 @@ var (
 	lazySrc     = Attr{Name: "data-lazy-src", Kind: URL, Lazy: true}
 
 	noSrc    = []Inert{{"src", "data:,"}}
+	noHref   = []Inert{{"href", "data:,"}, {"xlink:href", "data:,"}}
 	noImages = []Inert{{"src", "data:,"}, {"srcset", "data:,"}}
 )
 
@@ -140,8 +148,8 @@ var Table = func() []Element {
 		{Name: "frame", Attrs: []Attr{src}, Inert: noSrc},
 		{Name: "link", Attrs: []Attr{href, {Name: "imagesrcset", Kind: Srcset, Prop: "imageSrcset"}}, When: RelLoads,
 			Inert: []Inert{{"href", "data:,"}, {"imagesrcset", "data:,"}}},
-		{Name: "a", Attrs: []Attr{ping, attribution}, Inert: []Inert{{"ping", ""}}},
-		{Name: "area", Attrs: []Attr{ping, attribution}, Inert: []Inert{{"ping", ""}}},
+		{Name: "a", Attrs: []Attr{ping, attribution}, Rare: true, Inert: []Inert{{"ping", ""}}},
+		{Name: "area", Attrs: []Attr{ping, attribution}, Rare: true, Inert: []Inert{{"ping", ""}}},
 		{Name: "source", Attrs: []Attr{src, srcset}, Inert: noImages},
 		{Name: "video", Attrs: []Attr{src, {Name: "poster", Kind: URL, Prop: "poster"}}, KeepOnRemove: true,
 			Inert: []Inert{{"src", "data:,"}, {"poster", "data:,"}}},
@@ -149,14 +157,14 @@ var Table = func() []Element {
 		{Name: "track", Attrs: []Attr{src}, Inert: noSrc},
 		{Name: "embed", Attrs: []Attr{src}, Inert: noSrc},
 		{Name: "object", Attrs: []Attr{{Name: "data", Kind: URL, Prop: "data"}}, KeepOnRemove: true, Inert: []Inert{{"data", "data:,"}}},
-		{Name: "input", Attrs: []Attr{src}, When: TypeImage, Inert: noSrc},
+		{Name: "input", Attrs: []Attr{src}, When: TypeImage, Rare: true, Inert: noSrc},
 		{Name: "use", Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
 		{Name: "feimage", Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
 
-		{Name: "script", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
-		{Name: "image", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
-		{Name: "use", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
-		{Name: "feimage", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}},
+		{Name: "script", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}, Inert: []Inert{{"type", "text/plain"}}},
+		{Name: "image", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}, Inert: noHref},
+		{Name: "use", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}, Inert: noHref},
+		{Name: "feimage", Space: SVG, Attrs: []Attr{{Name: "href", Kind: URL}, xlinkHref}, Inert: noHref},
 	}
 	for _, name := range backgroundTags {
 		// <body background> is reflected as body.background; the table
@@ -165,7 +173,15 @@ var Table = func() []Element {
 		if name == "body" {
 			bg.Prop = "background"
 		}
-		t = append(t, Element{Name: name, Attrs: []Attr{bg}, KeepOnRemove: true, Inert: []Inert{{"background", "data:,"}}})
+		t = append(t, Element{Name: name, Attrs: []Attr{bg}, Rare: true, KeepOnRemove: true, Inert: []Inert{{"background", "data:,"}}})
+	}
+	for i := range t {
+		attrs := make([]Attr, len(t[i].Attrs)) // shared attributes are copied
+		for j, a := range t[i].Attrs {
+			a.Held = Held(a.Name)
+			attrs[j] = a
+		}
+		t[i].Attrs = attrs
 	}
 	return t
 }()

@@ -17,12 +17,18 @@ func TestTableWellFormed(t *testing.T) {
 		if e.Name != strings.ToLower(e.Name) {
 			t.Errorf("%s: names are lower case", key)
 		}
+		if e.Rare && len(e.Attrs) > 2 {
+			t.Errorf("%s: a rare element is looked at by at most two attribute names", key)
+		}
 		if len(e.Attrs) == 0 {
 			t.Errorf("%s loads through no attribute", key)
 		}
 		for _, a := range e.Attrs {
 			if a.Kind < URL || a.Kind > List {
 				t.Errorf("%s %s: no kind", key, a.Name)
+			}
+			if a.Held != "data-consent-"+a.Name {
+				t.Errorf("%s %s: held as %q", key, a.Name, a.Held)
 			}
 			if a.Lazy && !strings.HasPrefix(a.Name, "data-") {
 				t.Errorf("%s %s: lazy-loading attributes are data-*", key, a.Name)

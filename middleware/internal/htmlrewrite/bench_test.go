@@ -17,7 +17,7 @@ func BenchmarkScanOnly(b *testing.B) {
 	for _, name := range benchNames {
 		page := pages[name]
 		b.Run(name, func(b *testing.B) {
-			c := Compile(Settings{})
+			c := mustCompile(Settings{})
 			r := New(io.Discard, c, &recorder{})
 			b.SetBytes(int64(len(page)))
 			b.ReportAllocs()

@@ -28,7 +28,9 @@ type Element struct {
 	raw       []byte // original bytes of the tag, "<" to ">"
 	attrs     []attr
 	selfClose bool
+	id        uint8 // see ID
 	foreign   bool
+	inert     bool // inside <template> or <noscript>
 	partial   bool // the tag was too long to hold: only its name is known
 
 	inserted   []byte // attributes added after the name
@@ -47,6 +49,16 @@ func (e *Element) Name() []byte { return e.name }
 
 // Foreign reports whether the element is in SVG or MathML content.
 func (e *Element) Foreign() bool { return e.foreign }
+
+// ID returns the position of the element's name in Settings.Elements,
+// counting from 1, or 0 for a tag passed for another reason (a style
+// attribute that may load).
+func (e *Element) ID() int { return int(e.id) }
+
+// Inert reports whether the element is inside a <template> or a
+// <noscript>, where a script put before it would not run (a scripting
+// browser reads noscript content as text).
+func (e *Element) Inert() bool { return e.inert }
 
 // Partial reports whether the tag was longer than the memory cap, so its
 // attributes are unknown; only Name, Foreign, SetAttr (which then adds an
@@ -310,7 +322,7 @@ func (e *Element) reset() {
 	e.inserted = e.inserted[:0]
 	e.before = e.before[:0]
 	e.prepend = e.prepend[:0]
-	e.remove, e.removeBody, e.wantBody, e.edited, e.partial, e.selfClose, e.foreign = false, false, false, false, false, false, false
+	e.remove, e.removeBody, e.wantBody, e.edited, e.partial, e.selfClose, e.foreign, e.inert = false, false, false, false, false, false, false, false
 	e.raw = nil
 	e.name = e.name[:0]
 }

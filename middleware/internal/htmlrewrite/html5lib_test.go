@@ -178,8 +178,8 @@ func normText(s string) string {
 }
 
 var (
-	everyElement = &Compiled{tags: newTagSet(nil, nil, nil), max: 1 << 20, all: true}
-	noElement    = &Compiled{tags: newTagSet(nil, nil, nil), max: 1 << 20}
+	everyElement = &Compiled{tags: standardTags(), max: 1 << 20, all: true}
+	noElement    = &Compiled{tags: standardTags(), max: 1 << 20}
 )
 
 // scanTokens runs the scanner over input from the given initial state.

@@ -74,13 +74,19 @@ type Compiled struct {
 	all   bool // tests: every start tag is wanted
 }
 
-// Compile prepares settings for use by many rewriters.
-func Compile(s Settings) *Compiled {
-	c := &Compiled{tags: newTagSet(s.Elements, s.EndTags, s.Hints), max: s.MaxBuffer, style: s.StyleURLs}
+// Compile prepares settings for use by many rewriters. It fails for a
+// tag name the rewriter cannot look for (upper case, longer than 16
+// bytes) or a hint that is not one or two attribute names.
+func Compile(s Settings) (*Compiled, error) {
+	tags, err := newTagSet(s.Elements, s.EndTags, s.Hints)
+	if err != nil {
+		return nil, err
+	}
+	c := &Compiled{tags: tags, max: s.MaxBuffer, style: s.StyleURLs}
 	if c.max <= 0 {
 		c.max = 256 << 10
 	}
-	return c
+	return c, nil
 }
 
 // ErrClosed is returned by writes after Close.
@@ -468,7 +474,9 @@ func (r *Rewriter) overflowTag() error {
 	e := &r.el
 	e.reset()
 	e.partial = true
+	e.id = uint8(flags >> idShift)
 	e.foreign = r.inForeign()
+	e.inert = r.noscript || r.template > 0
 	e.name = append(e.name, key...)
 	if err := r.h.Element(e); err != nil {
 		return err
@@ -1246,6 +1254,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 	start := r.pos
 	e := &r.el
 	e.reset()
+	e.id = uint8(flags >> idShift)
 	n, quick := 0, false
 	if len(name) > 0 {
 		n, quick = r.lexer.quick(b[start:], len(name), e)
@@ -1279,6 +1288,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 	e.name = append(e.name[:0], name...)
 	// A breakout tag leaves foreign content: it is an HTML element.
 	e.foreign = r.inForeign() && flags&flagBreakout == 0
+	e.inert = r.noscript || r.template > 0
 	tagEnd := start + len(e.raw)
 	r.traceTok('S', start, tagEnd)
 

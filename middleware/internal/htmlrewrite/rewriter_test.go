@@ -2,7 +2,9 @@ package htmlrewrite
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/consentgate/consentgate/internal/corpus"
@@ -56,12 +58,20 @@ func (h *recorder) End(d *DocumentEnd) error {
 	return nil
 }
 
-var allElements = Compile(Settings{
+var allElements = mustCompile(Settings{
 	Elements:  []string{"script", "style", "img", "iframe", "a", "link", "source", "video", "audio", "object", "embed", "input", "base", "image", "head", "track", "frame", "area", "body", "meta"},
 	EndTags:   []string{"body", "html"},
 	Hints:     map[string]string{"a": "ping", "area": "ping"},
 	StyleURLs: true,
 })
+
+func mustCompile(s Settings) *Compiled {
+	c, err := Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
 
 // rewrite feeds in through a new rewriter in the given chunk sizes.
 func rewrite(t testing.TB, c *Compiled, h Handler, in []byte, chunks func(int) int) []byte {
@@ -169,23 +179,47 @@ func neutralizer() *recorder {
 }
 
 // TestHintNames: a hint names one or two attributes; more, or none, is a
-// mistake in the settings and stops Compile instead of being read wrong.
+// mistake in the settings and makes Compile fail instead of being read
+// wrong, as does a tag name the table cannot hold.
 func TestHintNames(t *testing.T) {
-	h := newHint("ping attributionsrc")
-	if h.a != "ping" || h.b != "attributionsrc" || h.la != 'g' || h.lb != 'c' {
-		t.Errorf("newHint(two names) = %+v", *h)
+	h, err := newHint("ping attributionsrc")
+	if err != nil || h.a != "ping" || h.b != "attributionsrc" || h.la != 'g' || h.lb != 'c' {
+		t.Errorf("newHint(two names) = %+v, %v", h, err)
 	}
-	if h := newHint("src"); h.a != "src" || h.b != "" || h.la != 'c' || h.lb != 'c' {
-		t.Errorf("newHint(one name) = %+v", *h)
+	if h, err := newHint("src"); err != nil || h.a != "src" || h.b != "" || h.la != 'c' || h.lb != 'c' {
+		t.Errorf("newHint(one name) = %+v, %v", h, err)
 	}
-	for _, bad := range []string{"", "a b c", " x"} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("newHint(%q) did not panic", bad)
-				}
-			}()
-			newHint(bad)
-		}()
+	for _, bad := range []string{"", "a b c", " x", "SRC"} {
+		if _, err := Compile(Settings{Elements: []string{"a"}, Hints: map[string]string{"a": bad}}); err == nil {
+			t.Errorf("Compile with hint %q: no error", bad)
+		}
+	}
+	for _, bad := range []string{"", "IMG", "averyveryverylongtagname", "a b"} {
+		if _, err := Compile(Settings{Elements: []string{bad}}); err == nil {
+			t.Errorf("Compile with element %q: no error", bad)
+		}
+		if _, err := Compile(Settings{EndTags: []string{bad}}); err == nil {
+			t.Errorf("Compile with end tag %q: no error", bad)
+		}
+	}
+}
+
+// TestElementIDAndInert: an element carries the position of its name in
+// Settings.Elements (0 when it came only for its style attribute), and
+// knows when it sits where a script would not run.
+func TestElementIDAndInert(t *testing.T) {
+	c := mustCompile(Settings{Elements: []string{"img", "script", "a"}, Hints: map[string]string{"a": "ping"}, StyleURLs: true})
+	var got []string
+	h := &recorder{edit: func(e *Element) {
+		got = append(got, fmt.Sprintf("%s:%d:%v", e.Name(), e.ID(), e.Inert()))
+	}}
+	rewrite(t, c, h, []byte(`<img src=x><a ping=p>l</a><div style="background:url(y)"></div><SCRIPT></SCRIPT>`+
+		`<template><img></template><noscript><img></noscript><img><svg><script></script></svg>`), func(n int) int { return n })
+	want := []string{"img:1:false", "a:3:false", "div:0:false", "script:2:false", "img:1:true", "img:1:true", "img:1:false", "script:2:false"}
+	if !slices.Equal(got, want) {
+		t.Errorf("elements %v, want %v", got, want)
+	}
+	if _, err := Compile(Settings{Elements: []string{"img", "img"}}); err == nil {
+		t.Error("Compile with an element listed twice: no error")
 	}
 }

@@ -28,6 +28,11 @@ const (
 	flagWanted                           // the handler wants the start tag
 	flagWantedEnd                        // the handler wants the end tag
 	flagHinted                           // wanted only when the tag holds its hint
+
+	// The bits from idShift hold the wanted tag's position in
+	// Settings.Elements, plus one: see Element.ID.
+	idShift = 16
+	idMask  = 0xff << idShift
 )
 
 // tagTable maps lower-case tag names to their flags.
@@ -150,18 +155,18 @@ type hint struct {
 	la, lb byte
 }
 
-// newHint reads Settings.Hints' value: one or two names. Anything else is
-// a mistake in the settings, which are the program's own.
-func newHint(names string) *hint {
+// newHint reads Settings.Hints' value: one or two lower-case attribute
+// names separated by a space.
+func newHint(names string) (*hint, error) {
 	a, b, _ := strings.Cut(names, " ")
-	if a == "" || strings.Contains(b, " ") {
-		panic(fmt.Sprintf("htmlrewrite: hint %q: want one or two attribute names", names))
+	if a == "" || strings.Contains(b, " ") || names != strings.ToLower(names) {
+		return nil, fmt.Errorf("%q: want one or two lower-case attribute names", names)
 	}
 	h := &hint{a: a, b: b, la: a[len(a)-1], lb: a[len(a)-1]}
 	if b != "" {
 		h.lb = b[len(b)-1]
 	}
-	return h
+	return h, nil
 }
 
 // getWords returns the flags and hint of the name held in w0, w1 (as
@@ -206,20 +211,41 @@ func (t *tagSet) lookup(name []byte) tagFlags {
 
 // newTagSet builds the table: the standard's flags for every tag, plus what
 // a handler wants.
-func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
-	t := &tagSet{hints: make(map[string]*hint), hintList: []*hint{nil}}
-	for name, f := range tagTable {
-		t.add(name, f)
+func newTagSet(elements, endTags []string, hints map[string]string) (*tagSet, error) {
+	t := standardTags()
+	for _, list := range [][]string{elements, endTags} {
+		for _, n := range list {
+			if err := checkTagName(n); err != nil {
+				return nil, err
+			}
+		}
 	}
-	for _, n := range elements {
-		t.add(n, flagWanted)
+	if len(elements) > 255 {
+		return nil, fmt.Errorf("htmlrewrite: %d elements, at most 255", len(elements))
+	}
+	seen := map[string]bool{}
+	for i, n := range elements {
+		if seen[n] {
+			return nil, fmt.Errorf("htmlrewrite: element %s listed twice", n)
+		}
+		seen[n] = true
+		t.add(n, flagWanted|tagFlags(i+1)<<idShift)
 	}
 	for _, n := range endTags {
 		t.add(n, flagWantedEnd)
 	}
+	if len(hints) >= 255 {
+		return nil, fmt.Errorf("htmlrewrite: %d hints, at most 254", len(hints))
+	}
 	for n, hs := range hints {
+		if err := checkTagName(n); err != nil {
+			return nil, err
+		}
+		h, err := newHint(hs)
+		if err != nil {
+			return nil, fmt.Errorf("htmlrewrite: hint of %s: %w", n, err)
+		}
 		t.add(n, flagHinted)
-		h := newHint(hs)
 		t.hints[n] = h
 		if k, ok := makeKey([]byte(n)); ok && len(t.hintList) < 256 {
 			w0, w1 := k.words()
@@ -232,7 +258,31 @@ func newTagSet(elements, endTags []string, hints map[string]string) *tagSet {
 			t.hintList = append(t.hintList, h)
 		}
 	}
+	return t, nil
+}
+
+// standardTags returns a tag set of the standard's flags alone.
+func standardTags() *tagSet {
+	t := &tagSet{hints: make(map[string]*hint), hintList: []*hint{nil}}
+	for name, f := range tagTable {
+		t.add(name, f)
+	}
 	return t
+}
+
+// checkTagName checks a tag name of the settings: lower-case letters,
+// digits and '-', at most maxTagName bytes (the table holds no longer
+// names).
+func checkTagName(n string) error {
+	if n == "" || len(n) > maxTagName {
+		return fmt.Errorf("htmlrewrite: tag name %q: want 1 to %d bytes", n, maxTagName)
+	}
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return fmt.Errorf("htmlrewrite: tag name %q: want lower-case letters, digits and '-'", n)
+		}
+	}
+	return nil
 }
 
 // lookupTag returns the standard's flags of a lower-case name.
@@ -240,7 +290,7 @@ func lookupTag(name []byte) tagFlags {
 	return baseTags.lookup(name)
 }
 
-var baseTags = newTagSet(nil, nil, nil)
+var baseTags = standardTags()
 
 func isASCIIAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
