@@ -44,13 +44,23 @@ func TestReadmeGoExample(t *testing.T) {
 		fmt.Println(c)
 	}`, 1)
 	example = strings.Replace(example, "import (\n", "import (\n\t\"fmt\"\n\t\"net/http/httptest\"\n", 1)
+	out := runInNewModule(t, gobin, example)
+	if strings.Contains(string(out), "_ga=GA1") || !strings.Contains(string(out), "PHPSESSID=abc") {
+		t.Errorf("the README example passed _ga or lost the session cookie:\n%s", out)
+	}
+}
+
+// runInNewModule runs main.go in a module of its own that requires the
+// project, as a user's program would, and returns what it printed.
+func runInNewModule(t *testing.T, gobin, mainGo string) []byte {
+	t.Helper()
 	dir := t.TempDir()
 	write := func(name, content string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("main.go", example)
+	write("main.go", mainGo)
 	write("go.mod", "module readme.example/app\n\ngo 1.26\n\nrequire github.com/consentgate/consentgate v0.0.0\n\nreplace github.com/consentgate/consentgate => "+repoRoot()+"\n")
 	tidy := exec.Command(gobin, "mod", "tidy")
 	tidy.Dir = dir
@@ -61,9 +71,82 @@ func TestReadmeGoExample(t *testing.T) {
 	run.Dir = dir
 	out, err := run.CombinedOutput()
 	if err != nil {
-		t.Fatalf("go run of the README example: %v\n%s", err, out)
+		t.Fatalf("go run in the new module: %v\n%s", err, out)
 	}
-	if strings.Contains(string(out), "_ga=GA1") || !strings.Contains(string(out), "PHPSESSID=abc") {
-		t.Errorf("the README example passed _ga or lost the session cookie:\n%s", out)
+	return out
+}
+
+// TestNoContentTypeBothHooks does what a user of httputil.ReverseProxy
+// does, from a module of their own: a legacy upstream sends a page with
+// tracker tags and no Content-Type (browsers sniff it as HTML), once
+// through a proxy wrapped in Handler and once through a proxy with
+// FilterRequest and ModifyResponse. Both must neutralise the trackers
+// and show the banner, alike.
+func TestNoContentTypeBothHooks(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not available")
+	}
+	out := runInNewModule(t, gobin, `package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+
+	"github.com/consentgate/consentgate/middleware"
+)
+
+func main() {
+	legacy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = nil // no type: net/http and browsers sniff it
+		io.WriteString(w, "<html><head><script src=\"https://www.googletagmanager.com/gtm.js?id=GTM-1\"></script></head>"+
+			"<body><img src=\"https://www.facebook.com/tr?id=1&ev=PageView\"><p>Legacy shop</p></body></html>")
+	}))
+	defer legacy.Close()
+	target, _ := url.Parse(legacy.URL)
+	mw, err := middleware.New(middleware.Config{})
+	if err != nil {
+		panic(err)
+	}
+	wrapped := httptest.NewServer(mw.Handler(&httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
+	}))
+	defer wrapped.Close()
+	hooked := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out = mw.FilterRequest(pr.Out)
+			pr.SetURL(target)
+		},
+		ModifyResponse: mw.ModifyResponse,
+	})
+	defer hooked.Close()
+	for _, srv := range []*httptest.Server{wrapped, hooked} {
+		resp, err := http.Get(srv.URL + "/")
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%s\n%s\n----\n", resp.Header.Get("Content-Type"), body)
+	}
+}
+`)
+	pages := strings.Split(string(out), "\n----\n")
+	if len(pages) != 3 {
+		t.Fatalf("want two pages, got:\n%s", out)
+	}
+	for i, name := range []string{"Handler", "ModifyResponse"} {
+		p := pages[i]
+		if !strings.HasPrefix(p, "text/html") || strings.Contains(p, ` src="https://www.googletagmanager.com`) ||
+			strings.Contains(p, ` src="https://www.facebook.com`) || !strings.Contains(p, "data-consent-banner") {
+			t.Errorf("through %s the page was not enforced:\n%s", name, p)
+		}
+	}
+	if pages[0] != pages[1] {
+		t.Errorf("Handler and ModifyResponse differ:\n%s\n----\n%s", pages[0], pages[1])
 	}
 }

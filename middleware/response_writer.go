@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -20,10 +19,6 @@ type bodyFilter interface {
 	// Close passes on the rest of the body.
 	Close() error
 }
-
-// sniffLen is how many bytes decide a missing Content-Type, as in
-// http.DetectContentType.
-const sniffLen = 512
 
 // responseWriter enforces consent on a response: it filters the headers
 // once, when the status is written, and routes HTML bodies through the
@@ -73,7 +68,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.decide()
 		return
 	}
-	if w.Header().Get("Content-Type") == "" && bodyAllowed(w.r, code) && w.Header().Get("Content-Encoding") == "" {
+	if needsSniff(w.r, code, w.Header()) {
 		w.sniffing = true
 		return
 	}
@@ -111,7 +106,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 // endSniff decides the type from the bytes held and sends them on.
 func (w *responseWriter) endSniff() error {
 	w.sniffing = false
-	w.Header().Set("Content-Type", http.DetectContentType(w.sniff))
+	setSniffedType(w.Header(), w.sniff)
 	w.decide()
 	held := w.sniff
 	w.sniff = nil
@@ -213,19 +208,23 @@ func (w *responseWriter) decide() {
 	}
 	w.decided = true
 	h := w.Header()
-	w.filterHeaders(h)
-	if w.status != http.StatusSwitchingProtocols && w.isHTML(h) {
-		body, err := w.m.htmlBody(w.r, h, w.st, &clientWriter{w.rw})
-		if err != nil {
-			w.log.Error("cannot enforce consent on this HTML response", "path", w.r.URL.Path, "error", err)
-			for k := range h {
-				delete(h, k)
-			}
-			w.status = http.StatusBadGateway
-			w.failed = err
-		} else {
-			w.body = body
+	p := w.m.planResponse(w.r, w.st, w.status, h)
+	switch {
+	case p.err != nil:
+		w.log.Error("cannot enforce consent on this HTML response", "path", w.r.URL.Path, "error", p.err)
+		for k := range h {
+			delete(h, k)
 		}
+		w.status = http.StatusBadGateway
+		w.failed = p.err
+	case p.rewrite:
+		var body bodyFilter = w.m.newPageWriter(w.r, h, w.st, &clientWriter{w.rw})
+		if p.coding != "" {
+			body = newDecodingWriter(p.coding, body, w.m.cfg.MaxDecodedSize)
+		}
+		w.body = body
+	case p.report:
+		w.body = w.m.newReportFilter(w.r, h, w.st, p.coding, &clientWriter{w.rw})
 	}
 	w.rw.WriteHeader(w.status)
 }
@@ -236,33 +235,53 @@ func (w *responseWriter) filterHeaders(h http.Header) {
 	w.m.filterResponseHeader(h, w.r, w.st)
 }
 
-// isHTML reports whether the response carries an HTML body to enforce.
-func (w *responseWriter) isHTML(h http.Header) bool {
-	if !bodyAllowed(w.r, w.status) && w.r.Method != http.MethodHead || w.status == http.StatusPartialContent {
-		return false
-	}
-	return isHTMLType(h.Get("Content-Type"))
+// reportFilter passes a body on untouched and reads it beside, through the
+// page rewriter, only to report what would be blocked.
+type reportFilter struct {
+	client *clientWriter
+	read   bodyFilter // nil once reading failed
 }
 
-// isHTMLType reports whether a Content-Type names HTML or XHTML.
-func isHTMLType(ct string) bool {
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
+func (m *Middleware) newReportFilter(r *http.Request, h http.Header, st *state, coding string, client *clientWriter) *reportFilter {
+	var read bodyFilter = m.newPageWriter(r, h, st, &clientWriter{discardResponse{}})
+	if coding != "" {
+		read = newDecodingWriter(coding, read, m.cfg.MaxDecodedSize)
 	}
-	ct = strings.TrimSpace(ct)
-	return strings.EqualFold(ct, "text/html") || strings.EqualFold(ct, "application/xhtml+xml")
+	return &reportFilter{client: client, read: read}
 }
 
-// bodyAllowed reports whether a response to r with this status has a body.
-func bodyAllowed(r *http.Request, status int) bool {
-	switch {
-	case r.Method == http.MethodHead:
-		return false
-	case status >= 100 && status < 200, status == http.StatusNoContent, status == http.StatusNotModified:
-		return false
+func (f *reportFilter) Write(p []byte) (int, error) {
+	n, err := f.client.Write(p)
+	if f.read != nil && n > 0 {
+		if _, rerr := f.read.Write(p[:n]); rerr != nil {
+			f.stopReading()
+		}
 	}
-	return true
+	return n, err
 }
+
+func (f *reportFilter) Flush() error { return f.client.Flush() }
+
+func (f *reportFilter) Close() error {
+	f.stopReading()
+	return nil
+}
+
+// stopReading ends the reading beside; what it finds wrong with the body
+// (a corrupt encoding) is the client's to find, not a reason to stop it.
+func (f *reportFilter) stopReading() {
+	if f.read != nil {
+		_ = f.read.Close()
+		f.read = nil
+	}
+}
+
+// discardResponse is a ResponseWriter that keeps nothing.
+type discardResponse struct{}
+
+func (discardResponse) Header() http.Header         { return http.Header{} }
+func (discardResponse) Write(p []byte) (int, error) { return len(p), nil }
+func (discardResponse) WriteHeader(int)             {}
 
 // clientWriter writes to the client and hides every interface but Write,
 // marking its errors as the client's.
@@ -289,7 +308,11 @@ func (c *clientWriter) Flush() error {
 // blocked in (a client that stopped reading) is cut short by an expired
 // write deadline; the connection is closed after an abort anyway.
 func (w *responseWriter) abort() {
-	d, ok := w.body.(*decodingWriter)
+	body := w.body
+	if f, ok := body.(*reportFilter); ok {
+		body = f.read
+	}
+	d, ok := body.(*decodingWriter)
 	if !ok {
 		return
 	}

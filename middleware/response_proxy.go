@@ -40,28 +40,74 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 		}
 	}
 	h := resp.Header
-	if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+	if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 		return nil
 	}
-	m.filterResponseHeader(h, req, st)
-	if resp.StatusCode == http.StatusSwitchingProtocols || resp.StatusCode == http.StatusPartialContent ||
-		!isHTMLType(h.Get("Content-Type")) || !bodyAllowed(req, resp.StatusCode) {
-		return nil
+	if needsSniff(req, resp.StatusCode, h) {
+		first, err := peekBody(resp, sniffLen)
+		if err != nil {
+			return fmt.Errorf("consentgate: reading the start of the body to tell its type: %w", err)
+		}
+		setSniffedType(h, first)
 	}
-	coding, err := m.prepareHTMLHeader(h)
-	if err != nil {
-		return fmt.Errorf("consentgate: %w", err)
+	p := m.planResponse(req, st, resp.StatusCode, h)
+	switch {
+	case p.err != nil:
+		return fmt.Errorf("consentgate: %w", p.err)
+	case p.rewrite:
+		src, err := decodingReader(p.coding, resp.Body, m.cfg.MaxDecodedSize)
+		if err != nil {
+			return err
+		}
+		resp.ContentLength = -1
+		resp.Uncompressed = p.coding != ""
+		var out bytes.Buffer
+		pw := m.newPageWriter(req, h, st, &clientWriter{rw: bufferResponseWriter{&out}})
+		resp.Body = &rewritingBody{src: src, orig: resp.Body, pw: pw, out: &out}
+	case p.report:
+		resp.Body = &reportingBody{orig: resp.Body, read: m.newReportFilter(req, h, st, p.coding, &clientWriter{discardResponse{}})}
 	}
-	src, err := decodingReader(coding, resp.Body, m.cfg.MaxDecodedSize)
-	if err != nil {
-		return err
-	}
-	resp.ContentLength = -1
-	resp.Uncompressed = coding != ""
-	var out bytes.Buffer
-	pw := m.newPageWriter(req, h, st, &clientWriter{rw: bufferResponseWriter{&out}})
-	resp.Body = &rewritingBody{src: src, orig: resp.Body, pw: pw, out: &out}
 	return nil
+}
+
+// peekBody reads up to n bytes of a response's body and puts them back in
+// front of the rest.
+func peekBody(resp *http.Response, n int) ([]byte, error) {
+	first := make([]byte, n)
+	k, err := io.ReadFull(resp.Body, first)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	first = first[:k]
+	orig := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(first), orig), orig}
+	return first, nil
+}
+
+// reportingBody passes a body on as it is and reads it beside, only to
+// report what would be blocked (mode report).
+type reportingBody struct {
+	orig io.ReadCloser
+	read *reportFilter
+}
+
+func (b *reportingBody) Read(p []byte) (int, error) {
+	n, err := b.orig.Read(p)
+	if n > 0 {
+		b.read.Write(p[:n]) // to nowhere: only the reading beside counts
+	}
+	if err != nil {
+		b.read.Close()
+	}
+	return n, err
+}
+
+func (b *reportingBody) Close() error {
+	b.read.Close()
+	return b.orig.Close()
 }
 
 // eachCookie calls f with the name of each cookie in h's Cookie headers.

@@ -1,0 +1,173 @@
+package middleware
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestEntryPointsAgree runs every kind of response through Handler and
+// through httputil.ReverseProxy with FilterRequest and ModifyResponse, and
+// requires the same status, header and bytes from both: the response plan
+// is one.
+func TestEntryPointsAgree(t *testing.T) {
+	const trackerPage = `<!doctype html><html><head><title>t</title>` +
+		`<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script></head>` +
+		`<body><img src="https://www.facebook.com/tr?id=1"><p>Hello</p></body></html>`
+	type upstream struct {
+		status int
+		header map[string]string
+		body   []byte
+	}
+	html := map[string]string{"Content-Type": "text/html; charset=utf-8"}
+	cases := []struct {
+		name    string
+		method  string
+		request map[string]string
+		up      upstream
+		mode    string
+		cmp     bool
+	}{
+		{name: "HTML", up: upstream{200, html, []byte(trackerPage)}},
+		{name: "HTML without Content-Type", up: upstream{200, nil, []byte(trackerPage)}},
+		{name: "HTML with an empty Content-Type", up: upstream{200, map[string]string{"Content-Type": ""}, []byte(trackerPage)}},
+		{name: "JSON without Content-Type", up: upstream{200, map[string]string{"Set-Cookie": "_ga=1; Path=/"}, []byte(`{"a":"<b>"}`)}},
+		{name: "JSON", up: upstream{200, map[string]string{"Content-Type": "application/json", "Set-Cookie": "_ga=1; Path=/"}, []byte(`{}`)}},
+		{name: "HEAD of HTML", method: "HEAD", up: upstream{200, map[string]string{"Content-Type": "text/html", "ETag": `"x"`, "Set-Cookie": "_fbp=1"}, nil}},
+		{name: "HEAD without Content-Type", method: "HEAD", up: upstream{200, nil, nil}},
+		{name: "gzip HTML", request: map[string]string{"Accept-Encoding": "gzip"},
+			up: upstream{200, map[string]string{"Content-Type": "text/html", "Content-Encoding": "gzip"}, nil}},
+		{name: "partial content", up: upstream{206, map[string]string{"Content-Type": "text/html", "Content-Range": "bytes 0-9/100", "Set-Cookie": "_ga=1"}, []byte(trackerPage[:10])}},
+		{name: "no content", up: upstream{204, map[string]string{"Set-Cookie": "_ga=1"}, nil}},
+		{name: "not modified", up: upstream{304, map[string]string{"ETag": `"x"`}, nil}},
+		{name: "redirect", up: upstream{302, map[string]string{"Location": "/next", "Set-Cookie": "_gid=1"}, nil}},
+		{name: "refused cookies expire", request: map[string]string{"Cookie": "_ga=GA1.2.3; PHPSESSID=s"}, up: upstream{200, html, []byte(trackerPage)}},
+		{name: "signals refuse everything", request: map[string]string{"Sec-GPC": "1", "DNT": "1"}, up: upstream{200, html, []byte(trackerPage)}},
+		{name: "consent manager decision", cmp: true, request: map[string]string{"Cookie": "cookieyes-consent=consentid:abc,consent:yes,action:yes,necessary:yes,functional:no,analytics:yes,performance:yes,advertisement:no"},
+			up: upstream{200, html, []byte(trackerPage)}},
+		{name: "report mode", mode: ModeReport, up: upstream{200, map[string]string{"Content-Type": "text/html", "Set-Cookie": "_ga=1", "Content-Length": "-"}, []byte(trackerPage)}},
+		{name: "report mode without Content-Type", mode: ModeReport, up: upstream{200, nil, []byte(trackerPage)}},
+		{name: "XHTML", up: upstream{200, map[string]string{"Content-Type": "application/xhtml+xml"}, []byte(`<html xmlns="http://www.w3.org/1999/xhtml"><head/><body><img src="https://www.facebook.com/tr?id=1"/></body></html>`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Config{Mode: c.mode}
+			if c.cmp {
+				cfg.CMP = []string{"auto"}
+			}
+			m := newTestMiddleware(t, cfg)
+			body := c.up.body
+			if c.up.header["Content-Encoding"] == "gzip" {
+				body = compress(t, "gzip", []byte(trackerPage))
+			}
+			origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range c.up.header {
+					if k == "Content-Length" {
+						v = strconv.Itoa(len(body))
+					}
+					w.Header()[k] = []string{v}
+				}
+				w.WriteHeader(c.up.status)
+				w.Write(body)
+			})
+			direct := httptest.NewServer(m.Handler(origin))
+			defer direct.Close()
+			up := httptest.NewServer(origin)
+			defer up.Close()
+			target, _ := url.Parse(up.URL)
+			proxy := httptest.NewServer(&httputil.ReverseProxy{
+				Rewrite: func(pr *httputil.ProxyRequest) {
+					pr.Out = m.FilterRequest(pr.Out)
+					pr.SetURL(target)
+					pr.Out.Host = pr.In.Host
+				},
+				ModifyResponse: m.ModifyResponse,
+			})
+			defer proxy.Close()
+
+			get := func(base string) (*http.Response, []byte) {
+				t.Helper()
+				method := c.method
+				if method == "" {
+					method = "GET"
+				}
+				req, _ := http.NewRequest(method, base+"/page", nil)
+				req.Host = "shop.example.com"
+				for k, v := range c.request {
+					req.Header.Set(k, v)
+				}
+				client := &http.Client{
+					Transport:     &http.Transport{DisableCompression: true},
+					CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp, b
+			}
+			dr, db := get(direct.URL)
+			pr, pb := get(proxy.URL)
+			if dr.StatusCode != pr.StatusCode {
+				t.Errorf("status: Handler %d, ReverseProxy %d", dr.StatusCode, pr.StatusCode)
+			}
+			if string(db) != string(pb) {
+				t.Errorf("body differs:\nHandler:      %s\nReverseProxy: %s", db, pb)
+			}
+			// Each server frames what it sends on its own: a short body
+			// gets a Content-Length, a streamed one none.
+			for _, r := range []*http.Response{dr, pr} {
+				if cl := r.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(db)) {
+					t.Errorf("Content-Length %s for a body of %d bytes", cl, len(db))
+				}
+				r.Header.Del("Content-Length")
+			}
+			if d, p := comparable(dr.Header), comparable(pr.Header); d != p {
+				t.Errorf("header differs:\nHandler:      %s\nReverseProxy: %s", d, p)
+			}
+			// And each is what the case is about.
+			enforced := strings.Contains(c.name, "HTML") && c.method != "HEAD" && c.mode != ModeReport
+			if enforced && (strings.Contains(string(db), ` src="https://www.facebook.com/tr`) || !strings.Contains(string(db), "data-consent")) {
+				t.Errorf("the page was not enforced:\n%s", db)
+			}
+			if c.mode == ModeReport && string(db) != trackerPage {
+				t.Errorf("report mode changed the page:\n%s", db)
+			}
+		})
+	}
+}
+
+// comparable renders a response header for comparison, without what the
+// two servers set on their own (Date) and with consent ids, which are
+// random, blanked.
+func comparable(h http.Header) string {
+	var lines []string
+	for k, vs := range h {
+		if k == "Date" {
+			continue
+		}
+		for _, v := range vs {
+			if k == "Set-Cookie" && strings.HasPrefix(v, "consentgate=") {
+				parts := strings.Split(v, ".")
+				if len(parts) > 6 {
+					parts[4], parts[5] = "TIME", "ID"
+				}
+				v = strings.Join(parts, ".")
+			}
+			lines = append(lines, k+": "+v)
+		}
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
