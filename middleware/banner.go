@@ -2,134 +2,25 @@ package middleware
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"os"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/consentgate/consentgate/internal/ascii"
-	"github.com/consentgate/consentgate/middleware/internal/elements"
 	"github.com/consentgate/consentgate/rules"
 )
 
 //go:embed banner/banner.css banner/banner.js banner/banner.html banner/i18n/*.json
 var bannerFS embed.FS
-
-// DefaultLanguages lists the languages whose texts are built in.
-func DefaultLanguages() []string {
-	langs := make([]string, 0, 11)
-	for l := range builtinTexts() {
-		langs = append(langs, l)
-	}
-	sort.Strings(langs)
-	return langs
-}
-
-var builtinTexts = sync.OnceValue(func() map[string]map[string]string {
-	out := make(map[string]map[string]string)
-	files, _ := fs.Glob(bannerFS, "banner/i18n/*.json")
-	for _, f := range files {
-		data, err := bannerFS.ReadFile(f)
-		if err != nil {
-			panic(err) // embedded: cannot happen
-		}
-		var t map[string]string
-		if err := json.Unmarshal(data, &t); err != nil {
-			panic(fmt.Sprintf("embedded %s: %v", f, err))
-		}
-		out[strings.TrimSuffix(path.Base(f), ".json")] = t
-	}
-	return out
-})
-
-// asset is a banner file served from the endpoint under a content-hashed
-// name, so it can be cached for good.
-type asset struct {
-	name        string // e.g. "banner.3f2a9c1b0d.css"
-	contentType string
-	body, gz    []byte
-}
-
-func newAsset(file, contentType string) asset {
-	body, err := bannerFS.ReadFile("banner/" + file)
-	if err != nil {
-		panic(err) // embedded: cannot happen
-	}
-	if file == "banner.js" {
-		body = withRestored(body)
-	}
-	sum := sha256.Sum256(body)
-	ext := path.Ext(file)
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	return asset{
-		name:        strings.TrimSuffix(file, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
-		contentType: contentType,
-		body:        body,
-		gz:          gz.Bytes(),
-	}
-}
-
-var bannerAssets = sync.OnceValue(func() [2]asset {
-	return [2]asset{newAsset("banner.css", "text/css; charset=utf-8"), newAsset("banner.js", "text/javascript; charset=utf-8")}
-})
-
-// withRestored fills the banner script's list of the attributes to move
-// back on consent from the element table.
-func withRestored(js []byte) []byte {
-	list, _ := json.Marshal(elements.Restored())
-	const slot = "/*restored*/[]"
-	if !bytes.Contains(js, []byte(slot)) {
-		panic("banner.js: no " + slot) // embedded: a test sees it
-	}
-	return bytes.Replace(js, []byte(slot), list, 1)
-}
-
-// serve writes the asset with a year-long, immutable cache lifetime.
-func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", a.contentType)
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Add("Vary", "Accept-Encoding")
-	body := a.body
-	if acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = a.gz
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
-			return true
-		}
-	}
-	return false
-}
 
 // banner renders the consent banner for a request.
 type banner struct {
@@ -255,90 +146,6 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 		return nil, fmt.Errorf("%w: banner template %s: %v", ErrConfig, name, err)
 	}
 	return b, nil
-}
-
-func merge(base, over map[string]string) map[string]string {
-	out := make(map[string]string, len(base)+len(over))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		out[k] = v
-	}
-	return out
-}
-
-func validLang(s string) bool {
-	if len(s) < 2 || len(s) > 35 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// language picks the banner language from Accept-Language: the best
-// quality tag with texts, by exact tag or its primary subtag (Norwegian
-// "no" and "nn" read as "nb").
-func (b *banner) language(acceptLanguage string) string {
-	best, bestQ := "", 0.0
-	for rest := acceptLanguage; rest != ""; {
-		var part string
-		part, rest, _ = strings.Cut(rest, ",")
-		tag, params, _ := strings.Cut(part, ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		if q <= bestQ { // ties go to the earlier tag
-			continue
-		}
-		if lang := b.known(strings.TrimSpace(tag)); lang != "" {
-			best, bestQ = lang, q
-		}
-	}
-	if best == "" {
-		return b.fallback
-	}
-	return best
-}
-
-// known returns the language of texts for a language tag: the tag itself
-// or its primary subtag, case-insensitively, or "".
-func (b *banner) known(tag string) string {
-	var buf [36]byte
-	if len(tag) < 2 || len(tag) > len(buf) {
-		return ""
-	}
-	lower := buf[:len(tag)]
-	for i := 0; i < len(tag); i++ {
-		c := tag[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
-	}
-	for {
-		switch string(lower) {
-		case "no", "nn":
-			lower = append(lower[:0], "nb"...)
-		}
-		for _, l := range b.langs {
-			if l == string(lower) {
-				return l
-			}
-		}
-		i := bytes.IndexByte(lower, '-')
-		if i < 0 {
-			return ""
-		}
-		lower = lower[:i]
-	}
 }
 
 // bannerCategory is one category as the banner shows it.

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -214,16 +213,6 @@ func (m *Middleware) grantedBy(req decisionRequest) (rules.CategorySet, error) {
 		return 0, errors.New("missing action: want accept_all, reject_all or save")
 	}
 	return 0, fmt.Errorf("unknown action %q: want accept_all, reject_all or save", sanitise(req.Action, 40))
-}
-
-// setConsentCookie writes the consent cookie.
-func (m *Middleware) setConsentCookie(h http.Header, r *http.Request, v cookieValue) {
-	line := m.cfg.CookieName + "=" + encodeConsentCookie(m.rs, v) +
-		"; Path=/; Max-Age=" + strconv.Itoa(int(m.cfg.CookieMaxAge/time.Second)) + "; HttpOnly; SameSite=Lax"
-	if r.TLS != nil {
-		line += "; Secure"
-	}
-	h.Add("Set-Cookie", line)
 }
 
 // decisionJSON is the JSON form of a decision.

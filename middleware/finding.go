@@ -44,3 +44,16 @@ func (m *Middleware) find(r *http.Request, f Finding, need, granted rules.Catego
 	f.Reported = m.cfg.Mode == ModeReport
 	m.cfg.OnFinding(r, f)
 }
+
+// observeBlocked reports an item blocked, to OnBlocked.
+func (m *Middleware) observeBlocked(kind string, need, granted rules.CategorySet) {
+	if m.cfg.OnBlocked == nil {
+		return
+	}
+	missing := m.rs.Names(need &^ granted)
+	cat := rules.Category("")
+	if len(missing) > 0 {
+		cat = missing[0]
+	}
+	m.cfg.OnBlocked(kind, cat)
+}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -216,166 +215,22 @@ func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	limitAcceptEncoding(r)
 }
 
-// keepCookie reports whether a cookie called name may be stored or sent
-// with the categories granted.
-func (m *Middleware) keepCookie(name string, granted rules.CategorySet) bool {
-	need, _ := m.cookieNeed(name)
-	return granted.Has(need)
-}
-
-// dropCookie reports whether a cookie of a request (kind "cookie") or a
-// response ("set-cookie") must go, counting it when it does.
-func (m *Middleware) dropCookie(r *http.Request, kind, name string, granted rules.CategorySet) bool {
-	need, _ := m.cookieNeed(name)
-	if granted.Has(need) {
-		return false
+// requestHost returns the request's host in lower case without port or
+// trailing dot.
+func requestHost(r *http.Request) string {
+	host := r.Host
+	if host == "" && r.URL != nil {
+		host = r.URL.Host
 	}
-	m.observeBlocked("cookie", need, granted)
-	if m.cfg.OnFinding != nil {
-		match, _ := m.rs.MatchCookie(name)
-		m.find(r, Finding{Kind: kind, Cookie: name}, need, granted, match.Vendor)
-	}
-	return true
-}
-
-// cookieNeed returns the categories a cookie needs, and whether any rule
-// knows it. Unknown names are logged once each.
-func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
-	if m.known[name] {
-		return 0, true
-	}
-	for _, p := range m.cmpPrefixes {
-		if strings.HasPrefix(name, p) {
-			return 0, true
+	// Drop the port: "[v6]:port" or "name:port" (a bare IPv6 address has
+	// more than one colon and keeps them).
+	if strings.HasPrefix(host, "[") {
+		if i := strings.IndexByte(host, ']'); i > 0 {
+			host = host[1:i]
 		}
+	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[:i], ':') < 0 {
+		host = host[:i]
 	}
-	if match, ok := m.rs.MatchCookie(name); ok {
-		return match.Need, true
-	}
-	if m.cfg.OnUnclassifiedCookie != nil {
-		m.cfg.OnUnclassifiedCookie(name)
-	}
-	if ok, _ := m.unknownSeen.ContainsOrAdd(name, struct{}{}); !ok {
-		m.log.Info("unclassified cookie", "cookie", sanitise(name, 128), "unknown_cookies", m.cfg.UnknownCookies)
-	}
-	if m.cfg.UnknownCookies == unknownCookiesBlock {
-		return m.rs.Optional(), false
-	}
-	return 0, false
-}
-
-// sanitise returns s cut to max bytes with control bytes replaced, for
-// logging values a client controls.
-func sanitise(s string, max int) string {
-	if len(s) > max {
-		s = s[:max]
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-// consentOf reads the visitor's decision from the request: the consent
-// cookie, then Sec-GPC and DNT.
-func (m *Middleware) consentOf(r *http.Request) Consent {
-	c := Consent{rs: m.rs, granted: m.rs.NecessarySet()}
-	if m.gpc != 0 && headerIs(r.Header, "Sec-Gpc", "1") {
-		c.GPC = true
-		c.fromSigns |= m.gpc
-	}
-	if m.dnt != 0 && headerIs(r.Header, "Dnt", "1") {
-		c.DNT = true
-		c.fromSigns |= m.dnt
-	}
-	if m.cmp != nil && m.readCMP(r, &c) {
-		return c
-	}
-	if v, ok := m.readConsentCookie(r); ok && (v.method != methodSignals || c.fromSigns == m.rs.Optional()) && v.method != methodCMP {
-		c.Decided = true
-		c.Source = SourceCookie
-		if v.method == methodSignals {
-			c.Source = SourceSignals
-		}
-		c.granted |= v.granted
-		c.denied = v.denied
-		c.ID = v.id
-		c.Revision = v.revision
-		c.Time = v.time
-		return c
-	}
-	if c.fromSigns != 0 && c.fromSigns == m.rs.Optional() {
-		c.Decided = true
-		c.Source = SourceSignals
-		c.denied = c.fromSigns
-	}
-	return c
-}
-
-// readConsentCookie finds and validates the consent cookie: it must parse,
-// cover exactly the configured optional categories, carry the configured
-// revision and be younger than the configured lifetime. A decision derived
-// from signals lasts only while the signals still refuse it all.
-func (m *Middleware) readConsentCookie(r *http.Request) (cookieValue, bool) {
-	raw, ok := findCookie(r.Header, m.cfg.CookieName)
-	if !ok {
-		return cookieValue{}, false
-	}
-	v, ok := decodeConsentCookie(m.rs, raw)
-	if !ok || v.revision != m.cfg.Revision || v.granted|v.denied != m.rs.Optional() {
-		return cookieValue{}, false
-	}
-	age := now().Sub(v.time)
-	if age > m.cfg.CookieMaxAge || age < -24*time.Hour {
-		return cookieValue{}, false
-	}
-	return v, true
-}
-
-// findCookie returns the value of the first cookie called name in the
-// request's Cookie headers, without parsing the others.
-func findCookie(h http.Header, name string) (string, bool) {
-	for _, line := range h["Cookie"] {
-		for rest := line; rest != ""; {
-			pair := rest
-			if i := strings.IndexByte(rest, ';'); i >= 0 {
-				pair, rest = rest[:i], rest[i+1:]
-			} else {
-				rest = ""
-			}
-			pair = trimCookieSpace(pair)
-			eq := strings.IndexByte(pair, '=')
-			if eq < 0 || trimCookieSpace(pair[:eq]) != name {
-				continue
-			}
-			v := trimCookieSpace(pair[eq+1:])
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			return v, true
-		}
-	}
-	return "", false
-}
-
-// observeBlocked reports an item blocked, to OnBlocked.
-func (m *Middleware) observeBlocked(kind string, need, granted rules.CategorySet) {
-	if m.cfg.OnBlocked == nil {
-		return
-	}
-	missing := m.rs.Names(need &^ granted)
-	cat := rules.Category("")
-	if len(missing) > 0 {
-		cat = missing[0]
-	}
-	m.cfg.OnBlocked(kind, cat)
-}
-
-// headerIs reports whether the first value of the header with canonical
-// key is v, without canonicalising key again on every request.
-func headerIs(h http.Header, key, v string) bool {
-	vs := h[key]
-	return len(vs) > 0 && vs[0] == v
+	host = strings.TrimSuffix(host, ".")
+	return strings.ToLower(host)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/consentgate/consentgate/internal/corpus"
+	"github.com/consentgate/consentgate/middleware/internal/elements"
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -121,14 +123,74 @@ func elementLoads(n *html.Node) []load {
 	case "link":
 		rel, _ := attr(n, "rel")
 		for _, r := range strings.Fields(strings.ToLower(rel)) {
-			switch r {
-			case "stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "icon":
+			if slices.Contains(browserLoadingRels, r) {
 				add("href")
+				add("imagesrcset")
 				return out
 			}
 		}
 	}
 	return out
+}
+
+// browserLoadingRels are the link relations that make Chromium fetch or
+// connect, as the second opinion knows them.
+var browserLoadingRels = []string{"stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch",
+	"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest", "prerender"}
+
+// TestSecondOpinionAgreesWithTable keeps the two lists of what loads from
+// drifting apart: every loading attribute of the element table (but the
+// lazy-loading ones, which only scripts load) is one the second opinion
+// counts, and every relation the second opinion knows loads is in the
+// table's.
+func TestSecondOpinionAgreesWithTable(t *testing.T) {
+	for _, e := range elements.Table {
+		if e.Space == elements.HTML && (e.Name == "image" || e.Name == "use" || e.Name == "feimage") {
+			continue // not elements in HTML: the parser renames or ignores them
+		}
+		for _, a := range e.Attrs {
+			if a.Lazy {
+				continue
+			}
+			var markup string
+			switch e.Space {
+			case elements.SVG:
+				markup = fmt.Sprintf(`<svg><%s %s="https://x.example/y"></%s></svg>`, e.Name, a.Name, e.Name)
+			default:
+				extra := ""
+				switch e.When {
+				case elements.RelLoads:
+					extra = ` rel="stylesheet"`
+				case elements.TypeImage:
+					extra = ` type="image"`
+				}
+				markup = fmt.Sprintf(`<%s%s %s="https://x.example/y">`, e.Name, extra, a.Name)
+				if e.Name == "body" {
+					markup = fmt.Sprintf(`<body %s="https://x.example/y">`, a.Name)
+				} else if e.Name != "frame" {
+					markup = "<table><tr>" + markup + "</tr></table>"
+				}
+			}
+			name := a.Name
+			if name == "xlink:href" {
+				continue // the second opinion reads href in either namespace
+			}
+			found := false
+			for _, l := range pageLoads(t, []byte(markup)) {
+				if strings.EqualFold(l.elem, e.Name) && l.attr == name {
+					found = true
+				}
+			}
+			if !found && e.Name != "frame" {
+				t.Errorf("the second opinion does not count <%s %s> (%s), which the table says loads", e.Name, a.Name, e.Space)
+			}
+		}
+	}
+	for _, r := range browserLoadingRels {
+		if !slices.Contains(elements.Rels, r) {
+			t.Errorf("link rel %s loads, but the table does not list it", r)
+		}
+	}
 }
 
 // judge classifies a load with net/url (not the middleware's resolver)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -72,4 +73,18 @@ func (m *Middleware) recordIP(r *http.Request) string {
 		return v4.Mask(net.CIDRMask(24, 32)).String() + "/24"
 	}
 	return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
+}
+
+// sanitise returns s cut to max bytes with control bytes replaced, for
+// logging values a client controls.
+func sanitise(s string, max int) string {
+	if len(s) > max {
+		s = s[:max]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }

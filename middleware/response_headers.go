@@ -28,10 +28,6 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 	st.expire = nil
 }
 
-// fetchingRels are the Link relations that make a browser contact the
-// target before any markup asks for it.
-var fetchingRels = []string{"preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "prerender", "stylesheet", "next"}
-
 // filterLinkHeader removes from Link headers the preloads, prefetches and
 // preconnects of trackers the visitor has not consented to.
 func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rules.CategorySet) {
@@ -46,7 +42,7 @@ func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rul
 		dropped := false
 		for _, link := range splitLinks(line) {
 			target, rel := parseLink(link)
-			if rel != "" && relFetches(rel) {
+			if rel != "" && relLoads([]byte(rel)) {
 				if match, ok := m.matchRawURL(target, r); ok && !granted.Has(match.Need) {
 					m.observeBlocked("link", match.Need, granted)
 					m.find(r, Finding{Kind: "link-header", URL: target}, match.Need, granted, match.Vendor)
@@ -128,17 +124,4 @@ func parseLink(link string) (target, rel string) {
 		}
 	}
 	return target, rel
-}
-
-// relFetches reports whether a space-separated rel list names a relation
-// that fetches or connects.
-func relFetches(rel string) bool {
-	for _, r := range strings.Fields(rel) {
-		for _, f := range fetchingRels {
-			if strings.EqualFold(r, f) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -2,7 +2,12 @@ package middleware
 
 import (
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
+
+	"github.com/consentgate/consentgate/internal/ascii"
+	"golang.org/x/net/publicsuffix"
 )
 
 // maxNameValue is the longest name plus value a browser stores (RFC 6265bis
@@ -108,4 +113,40 @@ func filterSetCookie(h http.Header, keep func(name string) bool) int {
 		h["Set-Cookie"] = kept
 	}
 	return dropped
+}
+
+// expireCookies appends Set-Cookie lines that delete each named cookie from
+// the browser: host-only, for the request's host as a domain, and for its
+// registrable domain, all with Path=/. Deleting by header reaches HttpOnly
+// cookies too. On HTTPS the lines are Secure, so that Secure cookies are
+// deleted as well; cookies with the __Host- prefix are deleted host-only.
+func expireCookies(h http.Header, r *http.Request, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	host := requestHost(r)
+	tail := "=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+	if r.TLS != nil {
+		tail += "; Secure"
+	}
+	tails := []string{tail}
+	if _, err := netip.ParseAddr(host); err != nil && strings.Contains(host, ".") {
+		tails = append(tails, tail+"; Domain="+host)
+		if reg, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil && reg != host {
+			tails = append(tails, tail+"; Domain="+reg)
+		}
+	}
+	lines := h["Set-Cookie"]
+	for i, name := range names {
+		if !validCookieName(name) || slices.Contains(names[:i], name) {
+			continue
+		}
+		for j, t := range tails {
+			if j > 0 && ascii.HasPrefixFold(name, "__Host-") {
+				break
+			}
+			lines = append(lines, name+t)
+		}
+	}
+	h["Set-Cookie"] = lines
 }

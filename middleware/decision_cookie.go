@@ -1,107 +1,15 @@
 package middleware
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/consentgate/consentgate/rules"
 )
-
-// Source says where a visitor's decision came from.
-type Source string
-
-// Sources of a decision.
-const (
-	// SourceNone means the visitor has not decided: nothing optional is
-	// granted.
-	SourceNone Source = ""
-	// SourceCookie is the middleware's own consent cookie.
-	SourceCookie Source = "cookie"
-	// SourceSignals means Sec-GPC or DNT refused every optional category.
-	SourceSignals Source = "signals"
-	// SourceCMP is the cookie of the site's own consent manager; Consent.CMP
-	// names it.
-	SourceCMP Source = "cmp"
-)
-
-// Consent is the decision the middleware enforces for a request.
-type Consent struct {
-	// Decided reports whether the visitor has made a choice (in the banner,
-	// in the site's consent manager, or by signals that refuse every
-	// optional category).
-	Decided bool
-	// Source is where the decision came from.
-	Source Source
-	// CMP names the consent manager when Source is SourceCMP.
-	CMP string
-	// ID is the random consent id of the decision, when there is one.
-	ID string
-	// Revision is the policy revision the decision was made under.
-	Revision string
-	// Time is when the decision was made, when known.
-	Time time.Time
-	// GPC and DNT report the request's Sec-GPC: 1 and DNT: 1 headers.
-	GPC, DNT bool
-
-	granted   rules.CategorySet
-	denied    rules.CategorySet // refused explicitly or by signals
-	rs        *rules.Ruleset
-	services  []string
-	fromSigns rules.CategorySet // categories refused by signals
-}
-
-// Allows reports whether category c is granted. Necessary is always
-// granted; unknown categories never are.
-func (c Consent) Allows(cat rules.Category) bool {
-	if c.rs == nil {
-		return cat == rules.Necessary
-	}
-	b, ok := c.rs.Bit(cat)
-	return ok && c.granted.Has(b)
-}
-
-// Granted returns the granted categories, necessary first.
-func (c Consent) Granted() []rules.Category {
-	if c.rs == nil {
-		return []rules.Category{rules.Necessary}
-	}
-	return c.rs.Names(c.granted)
-}
-
-// Denied returns the optional categories that are not granted.
-func (c Consent) Denied() []rules.Category {
-	if c.rs == nil {
-		return nil
-	}
-	return c.rs.Names(c.rs.Optional() &^ c.granted)
-}
-
-// SignalDenied returns the categories Sec-GPC and DNT refuse.
-func (c Consent) SignalDenied() []rules.Category {
-	if c.rs == nil {
-		return nil
-	}
-	return c.rs.Names(c.fromSigns)
-}
-
-// Set returns the granted categories as a set of the middleware's Ruleset.
-func (c Consent) Set() rules.CategorySet { return c.granted }
-
-type consentKey struct{}
-
-// ConsentFromContext returns the decision the middleware enforces for the
-// request whose context is ctx. ok is false outside the middleware.
-func ConsentFromContext(ctx context.Context) (c Consent, ok bool) {
-	p, ok := ctx.Value(consentKey{}).(*Consent)
-	if !ok || p == nil {
-		return Consent{}, false
-	}
-	return *p, true
-}
 
 // consentCookieVersion is the first field of the consent cookie.
 const consentCookieVersion = "1"
@@ -264,4 +172,14 @@ func newConsentID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// setConsentCookie writes the consent cookie.
+func (m *Middleware) setConsentCookie(h http.Header, r *http.Request, v cookieValue) {
+	line := m.cfg.CookieName + "=" + encodeConsentCookie(m.rs, v) +
+		"; Path=/; Max-Age=" + strconv.Itoa(int(m.cfg.CookieMaxAge/time.Second)) + "; HttpOnly; SameSite=Lax"
+	if r.TLS != nil {
+		line += "; Secure"
+	}
+	h.Add("Set-Cookie", line)
 }

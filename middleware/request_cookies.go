@@ -2,13 +2,7 @@ package middleware
 
 import (
 	"net/http"
-	"net/netip"
-	"slices"
 	"strings"
-
-	"golang.org/x/net/publicsuffix"
-
-	"github.com/consentgate/consentgate/internal/ascii"
 )
 
 // filterCookieHeader removes from the request's Cookie headers every cookie
@@ -94,42 +88,6 @@ func eachCookiePair(line string, f func(pair, name string)) {
 	}
 }
 
-// expireCookies appends Set-Cookie lines that delete each named cookie from
-// the browser: host-only, for the request's host as a domain, and for its
-// registrable domain, all with Path=/. Deleting by header reaches HttpOnly
-// cookies too. On HTTPS the lines are Secure, so that Secure cookies are
-// deleted as well; cookies with the __Host- prefix are deleted host-only.
-func expireCookies(h http.Header, r *http.Request, names []string) {
-	if len(names) == 0 {
-		return
-	}
-	host := requestHost(r)
-	tail := "=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
-	if r.TLS != nil {
-		tail += "; Secure"
-	}
-	tails := []string{tail}
-	if _, err := netip.ParseAddr(host); err != nil && strings.Contains(host, ".") {
-		tails = append(tails, tail+"; Domain="+host)
-		if reg, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil && reg != host {
-			tails = append(tails, tail+"; Domain="+reg)
-		}
-	}
-	lines := h["Set-Cookie"]
-	for i, name := range names {
-		if !validCookieName(name) || slices.Contains(names[:i], name) {
-			continue
-		}
-		for j, t := range tails {
-			if j > 0 && ascii.HasPrefixFold(name, "__Host-") {
-				break
-			}
-			lines = append(lines, name+t)
-		}
-	}
-	h["Set-Cookie"] = lines
-}
-
 // validCookieName reports whether name can be written back in a Set-Cookie
 // header without changing its meaning: no separators a browser would read
 // differently, no controls.
@@ -144,24 +102,4 @@ func validCookieName(name string) bool {
 		}
 	}
 	return true
-}
-
-// requestHost returns the request's host in lower case without port or
-// trailing dot.
-func requestHost(r *http.Request) string {
-	host := r.Host
-	if host == "" && r.URL != nil {
-		host = r.URL.Host
-	}
-	// Drop the port: "[v6]:port" or "name:port" (a bare IPv6 address has
-	// more than one colon and keeps them).
-	if strings.HasPrefix(host, "[") {
-		if i := strings.IndexByte(host, ']'); i > 0 {
-			host = host[1:i]
-		}
-	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[:i], ':') < 0 {
-		host = host[:i]
-	}
-	host = strings.TrimSuffix(host, ".")
-	return strings.ToLower(host)
 }
