@@ -204,6 +204,9 @@ func FuzzTCF(f *testing.F) {
 		encodeTCF(goodTCF()),
 		encodeTCF(s),
 		encodeTCF(wide),
+		// Written by IAB Tech Lab's reference encoder: ranges, then a bit field.
+		"CQIY4EAQIt9LwCGABAENAtEgAPOAAAAAAAYgIzQAwAtgLzAjMAAAAAAA",
+		"CQIY4EAQIt9LwCGABAENAtEgAPIAAAAAAAYgF5qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAAAA",
 		"CPt3fQAPt3fQACNAFAENDLCgAAAAAAAAACiQAAAOCgDAB-AIsAZ8A6QDBAHBAAAA.YAAAAAAAAAAA",
 	} {
 		f.Add(seed)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // catalogueVendor stands in for the middleware's lookup of service names
@@ -318,4 +319,61 @@ func TestDecisionCacheVendors(t *testing.T) {
 	if !d2.Vendors["matomo"] {
 		t.Error("the cached decision changed")
 	}
+}
+
+// TestTCFVendorsReferenceEncoder reads TC strings written by IAB Tech Lab's
+// reference encoder (@iabtechlabtcf/core 1.5.21, TCString.encode with a
+// synthetic vendor list of vendors 1-300, 755 and 1126), which picks the
+// shorter of the bit field and the range encoding.
+func TestTCFVendorsReferenceEncoder(t *testing.T) {
+	r := mustNew(t, []string{"tcf"}, Options{IABVendors: map[int][]string{
+		1: {"v1"}, 91: {"criteo"}, 300: {"v300"}, 755: {"google-ads"}, 1126: {"microsoft-advertising"},
+	}})
+	refused := func(ids ...string) VendorSet {
+		s := make(VendorSet)
+		for _, id := range ids {
+			s[id] = false
+		}
+		return s
+	}
+	updated := time.Date(2024, 11, 26, 9, 30, 0, 0, time.UTC)
+	tcf := func(s string) []Cookie { return []Cookie{{"euconsent-v2", s}} }
+	runReadCases(t, r, []readCase{
+		{
+			name:    "ranges: 91, 755 and 1126",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAPOAAAAAAAYgIzQAwAtgLzAjMAAAAAAA"),
+			want:    Decision{CMP: "tcf", Granted: []string{Analytics, Marketing}, Vendors: refused("v1", "v300"), Time: updated},
+			wantOK:  true,
+		},
+		{
+			name:    "ranges: everyone but 91",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAP_gAAAAAAYgIzQBIAAgC1AFwBLAF5gRmAAAAAAA"),
+			want:    Decision{CMP: "tcf", Granted: []string{Analytics, Marketing, Preferences}, Vendors: refused("criteo"), Time: updated},
+			wantOK:  true,
+		},
+		{
+			name:    "ranges: 755 alone",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAIGAAAAAAAYgF5wAQF5gAAAA"),
+			want:    Decision{CMP: "tcf", Granted: []string{Analytics}, Vendors: refused("v1", "criteo", "v300", "microsoft-advertising"), Time: updated},
+			wantOK:  true,
+		},
+		{
+			name:    "bit field of no vendor",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAIAAAAAAAAYgAAAAAAAA"),
+			want:    Decision{CMP: "tcf", Vendors: refused("v1", "criteo", "v300", "google-ads", "microsoft-advertising"), Time: updated},
+			wantOK:  true,
+		},
+		{
+			name:    "bit field: odd vendors below 300",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAPIAAAAAAAYgCVqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgAAAAAAA"),
+			want:    Decision{CMP: "tcf", Granted: []string{Marketing}, Vendors: refused("v300", "google-ads", "microsoft-advertising"), Time: updated},
+			wantOK:  true,
+		},
+		{
+			name:    "bit field: odd vendors below 300 and 755",
+			cookies: tcf("CQIY4EAQIt9LwCGABAENAtEgAPIAAAAAAAYgF5qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAAAA"),
+			want:    Decision{CMP: "tcf", Granted: []string{Marketing}, Vendors: refused("v300", "microsoft-advertising"), Time: updated},
+			wantOK:  true,
+		},
+	})
 }
