@@ -17,6 +17,12 @@ import (
 // hosting → necessary. Trackers of other categories (misc, unknown,
 // extensions, email) are skipped: a domain list is not evidence enough to
 // block them.
+//
+// trackers.json names each tracker's company by id only. When the file
+// also holds a "companies" member in the form of companiesdb's
+// dist/companies.json (company id → {"name": …}), for example the two
+// files merged with jq -s '.[0] * .[1]', the company's name becomes the
+// vendor's Provider.
 func ParseAdGuard(r io.Reader, name string) ([]Vendor, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -27,7 +33,11 @@ func ParseAdGuard(r io.Reader, name string) ([]Vendor, error) {
 		Trackers   map[string]struct {
 			Name       string `json:"name"`
 			CategoryID *int   `json:"categoryId"`
+			CompanyID  string `json:"companyId"`
 		} `json:"trackers"`
+		Companies map[string]struct {
+			Name string `json:"name"`
+		} `json:"companies"`
 		TrackerDomains map[string]string `json:"trackerDomains"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&db); err != nil {
@@ -74,6 +84,7 @@ func ParseAdGuard(r io.Reader, name string) ([]Vendor, error) {
 			Name:     t.Name,
 			Category: cat,
 			Hosts:    valid,
+			Provider: db.Companies[t.CompanyID].Name,
 			Source:   name,
 			Weak:     true,
 		})

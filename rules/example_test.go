@@ -57,3 +57,35 @@ func Example() {
 	// cookie SHOPSESSID: shop-session, allowed without consent: true
 	// cookie theme: unknown
 }
+
+func ExampleRuleset_Declaration() {
+	rs, err := rules.Compile([]rules.Vendor{{
+		ID:            "stats",
+		Name:          "Example Stats",
+		Category:      rules.Analytics,
+		Provider:      "Example Stats Ltd",
+		PrivacyPolicy: "https://stats.example.com/privacy",
+		Hosts:         []string{"stats.example.com"},
+		Cookies:       []string{"_st", "_st_*"},
+		CookieDetails: map[string]rules.CookieDetail{
+			"_st":   {Purpose: "Tells visitors apart.", Lifetime: "1 year", Party: rules.FirstParty},
+			"_st_*": {Purpose: "Holds the current visit.", Lifetime: "session", Party: rules.FirstParty},
+		},
+	}}, rules.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range rs.Declaration(nil) {
+		for _, v := range c.Vendors {
+			fmt.Printf("%s: %s (%s, %s), loads from %v\n", c.Category, v.Name, v.Provider, v.PrivacyPolicy, v.Hosts)
+			for _, ck := range v.Cookies {
+				fmt.Printf("  %s: %s %s-party, %s\n", ck.Name, ck.Lifetime, ck.Party, ck.Purpose)
+			}
+		}
+	}
+	// Output:
+	// analytics: Example Stats (Example Stats Ltd, https://stats.example.com/privacy), loads from [stats.example.com]
+	//   _st: 1 year first-party, Tells visitors apart.
+	//   _st_*: session first-party, Holds the current visit.
+}

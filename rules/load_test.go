@@ -111,7 +111,7 @@ func TestParseJSONErrors(t *testing.T) {
 	}{
 		{"unknown field", `{"format": "consentgate-rules/1", "vendors": [{"id": "x", "category": "analytics", "hostz": []}]}`, []string{"f.json", `"hostz"`}},
 		{"unknown top-level field", `{"format": "consentgate-rules/1", "vendor": []}`, []string{"f.json", `"vendor"`}},
-		{"wrong format", `{"format": "consentgate-rules/2", "vendors": []}`, []string{"f.json", `"consentgate-rules/2"`, `"consentgate-rules/1"`}},
+		{"wrong format", `{"format": "consentgate-rules/3", "vendors": []}`, []string{"f.json", `"consentgate-rules/3"`, `"consentgate-rules/2"`, `"consentgate-rules/1"`}},
 		{"missing format", `{"vendors": []}`, []string{"f.json", `format ""`}},
 		{"syntax error line", "{\n  \"format\": \"consentgate-rules/1\",\n  \"vendors\": [\n    {\"id\": \"x\",, \"category\": \"analytics\"}\n  ]\n}\n", []string{"f.json:4:", "invalid character ','"}},
 		{"syntax error on line 1", `{"format" "consentgate-rules/1"}`, []string{"f.json:1:"}},

@@ -31,7 +31,10 @@ type Ruleset struct {
 	necessary  CategorySet
 
 	vendors []*Vendor
-	need    []CategorySet // per vendor
+	need    []CategorySet     // per vendor
+	byID    map[string]int32  // vendor id → the last vendor with it
+	byIAB   map[int][]*Vendor // IAB vendor id → vendors, in load order
+	index   map[*Vendor]int32 // vendor → its index
 
 	hosts  map[string]int32     // host suffix → vendor
 	urls   map[string][]urlRule // host suffix → path rules, longest first
@@ -84,6 +87,9 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		urls:   make(map[string][]urlRule),
 		exact:  make(map[string]int32),
 		prefix: make(map[string]int32),
+		byID:   make(map[string]int32),
+		byIAB:  make(map[int][]*Vendor),
+		index:  make(map[*Vendor]int32),
 	}
 	seen := make(map[Category]bool)
 	for _, c := range cats {
@@ -126,6 +132,11 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 		idx := int32(len(rs.vendors))
 		rs.vendors = append(rs.vendors, &v)
 		rs.need = append(rs.need, need)
+		rs.byID[v.ID] = idx
+		rs.index[&v] = idx
+		if v.IAB > 0 {
+			rs.byIAB[v.IAB] = append(rs.byIAB[v.IAB], &v)
+		}
 		tracking := need&^nb != 0
 
 		for _, h := range v.Hosts {
@@ -224,14 +235,47 @@ func sourceName(v *Vendor) string {
 // earlier ones).
 func (rs *Ruleset) Vendors() []*Vendor { return rs.vendors }
 
-// Need returns the categories vendor v requires.
+// Need returns the categories vendor v requires; v must be one of
+// Vendors(), else Need returns the empty set.
 func (rs *Ruleset) Need(v *Vendor) CategorySet {
-	for i, have := range rs.vendors {
-		if have == v {
-			return rs.need[i]
-		}
+	if i, ok := rs.index[v]; ok {
+		return rs.need[i]
 	}
 	return 0
+}
+
+// VendorByID returns the compiled vendor with the given id. When several
+// vendors share an id (operator rules that redefine a catalogue vendor),
+// it is the one loaded last, which wins their shared hosts and cookies.
+func (rs *Ruleset) VendorByID(id string) (*Vendor, bool) {
+	i, ok := rs.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return rs.vendors[i], true
+}
+
+// VendorsByIAB returns the compiled vendors whose IAB Global Vendor List
+// id is iab, in load order; several catalogue vendors can be one TCF
+// vendor (Google's advertising products are 755). The slice is shared:
+// callers must not modify it.
+func (rs *Ruleset) VendorsByIAB(iab int) []*Vendor {
+	return rs.byIAB[iab]
+}
+
+// IABVendors returns every IAB vendor id the Ruleset's vendors carry,
+// mapped to the ids of those vendors, for reading TCF consent strings
+// vendor by vendor. The map is fresh.
+func (rs *Ruleset) IABVendors() map[int][]string {
+	out := make(map[int][]string, len(rs.byIAB))
+	for iab, vs := range rs.byIAB {
+		for _, v := range vs {
+			if !slices.Contains(out[iab], v.ID) {
+				out[iab] = append(out[iab], v.ID)
+			}
+		}
+	}
+	return out
 }
 
 // MatchURL finds the vendor serving a URL. host must be the browser's

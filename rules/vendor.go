@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -42,6 +44,24 @@ type Vendor struct {
 	// followed by "*".
 	Cookies []string `json:"cookies,omitempty"`
 
+	// Provider is the company that runs the vendor's service: the legal
+	// entity a visitor in the EU deals with where that is clear ("Google
+	// Ireland Limited", "Meta Platforms Ireland Limited"), else the parent
+	// company. Shown in the cookie declaration.
+	Provider string `json:"provider,omitempty"`
+	// PrivacyPolicy is the URL of the provider's privacy policy (http or
+	// https).
+	PrivacyPolicy string `json:"privacy_policy,omitempty"`
+	// IAB is the vendor's id in the IAB Europe Global Vendor List (TCF), or
+	// 0 when it has none. Several vendors may share one id (Google's
+	// advertising products are one TCF vendor).
+	IAB int `json:"iab_vendor,omitempty"`
+	// CookieDetails describes cookies of Cookies for the declaration, keyed
+	// by the pattern exactly as Cookies lists it ("_ga", "_ga_*"). Every
+	// key must be in Cookies. The built-in catalogue fills in what its
+	// entries lack from the Open Cookie Database.
+	CookieDetails map[string]CookieDetail `json:"cookie_details,omitempty"`
+
 	// Source names where the vendor was loaded from (a file name, "builtin"),
 	// for messages.
 	Source string `json:"-"`
@@ -71,9 +91,43 @@ func (v *Vendor) required() []Category {
 	return nil
 }
 
-// FileFormat is the value of the "format" member of the project's rule
-// files.
-const FileFormat = "consentgate-rules/1"
+// CookieDetail is what a cookie declaration says about one cookie name or
+// pattern. Every field is optional.
+type CookieDetail struct {
+	// Purpose says in a sentence what the cookie is for.
+	Purpose string `json:"purpose,omitempty"`
+	// Lifetime is how long the cookie is kept, as a declaration shows it:
+	// "session", "30 minutes", "1 day", "13 months", "2 years".
+	Lifetime string `json:"lifetime,omitempty"`
+	// Party tells whether the cookie is set on the site's own domain
+	// (FirstParty, typically by the vendor's script) or on the vendor's
+	// (ThirdParty). Empty when unknown.
+	Party Party `json:"party,omitempty"`
+	// Domain is the vendor's domain a third-party cookie is set on, when
+	// known ("doubleclick.net").
+	Domain string `json:"domain,omitempty"`
+}
+
+// Party says on whose domain a cookie is set.
+type Party string
+
+// The parties a cookie can belong to.
+const (
+	FirstParty Party = "first"
+	ThirdParty Party = "third"
+)
+
+// FileFormat is the value of the "format" member that rule files written
+// now carry. Version 2 adds provider, privacy_policy, iab_vendor and
+// cookie_details; ParseJSON reads version 1 files too (FileFormatV1), with
+// or without those members, so files written for earlier releases load
+// unchanged. A file that uses the new members should say version 2, so
+// that a release that does not know them refuses it by its format rather
+// than by an unknown field.
+const FileFormat = "consentgate-rules/2"
+
+// FileFormatV1 is the rule file format of the first releases.
+const FileFormatV1 = "consentgate-rules/1"
 
 // File is the project's own JSON rule format.
 type File struct {
@@ -101,8 +155,8 @@ func ParseJSON(r io.Reader, name string) ([]Vendor, error) {
 		line := 1 + bytes.Count(data[:off], []byte{'\n'})
 		return nil, fmt.Errorf("%s:%d: unexpected data after the rules object", name, line)
 	}
-	if f.Format != FileFormat {
-		return nil, fmt.Errorf("%s: format %q: want %q", name, f.Format, FileFormat)
+	if f.Format != FileFormat && f.Format != FileFormatV1 {
+		return nil, fmt.Errorf("%s: format %q: want %q (or %q)", name, f.Format, FileFormat, FileFormatV1)
 	}
 	for i := range f.Vendors {
 		v := &f.Vendors[i]
@@ -197,8 +251,40 @@ func (v *Vendor) validate() error {
 			return fmt.Errorf("%s: cookie pattern %q: '*' is allowed only at the end", v.ID, c)
 		}
 	}
+	return v.validateDeclaration()
+}
+
+// validateDeclaration checks the fields a cookie declaration shows.
+func (v *Vendor) validateDeclaration() error {
+	if v.IAB < 0 || v.IAB > maxIABVendor {
+		return fmt.Errorf("%s: iab_vendor %d: want an IAB Global Vendor List id, 1 to %d", v.ID, v.IAB, maxIABVendor)
+	}
+	if p := v.PrivacyPolicy; p != "" {
+		u, err := url.Parse(p)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("%s: privacy_policy %q: want an absolute http or https URL", v.ID, p)
+		}
+	}
+	for name, d := range v.CookieDetails {
+		if !slices.Contains(v.Cookies, name) {
+			return fmt.Errorf("%s: cookie_details names %q, which is not one of its cookies", v.ID, name)
+		}
+		switch d.Party {
+		case "", FirstParty, ThirdParty:
+		default:
+			return fmt.Errorf("%s: cookie %q: party %q: want %q or %q", v.ID, name, d.Party, FirstParty, ThirdParty)
+		}
+		if d.Domain != "" {
+			if _, err := normaliseHost(d.Domain); err != nil {
+				return fmt.Errorf("%s: cookie %q: domain %q: %w", v.ID, name, d.Domain, err)
+			}
+		}
+	}
 	return nil
 }
+
+// maxIABVendor is the largest vendor id a TC string can carry (16 bits).
+const maxIABVendor = 1<<16 - 1
 
 // normaliseHost lower-cases a host suffix and checks it is a plain DNS name.
 func normaliseHost(h string) (string, error) {

@@ -30,8 +30,14 @@ const borlabsCookie = "borlabs-cookie"
 // marketing pixels; the embeds' ids are in Services for per-service
 // unblocking. Unknown groups grant nothing.
 //
-// Services lists every accepted service id. The id is uid; Borlabs keeps
-// only the expiry date, so there is no time.
+// Services lists every accepted service id. Borlabs loads a service when
+// its id is in the cookie, so each accepted id that maps to a catalogue
+// vendor (Options.ServiceVendors, then ServiceVendor) grants that vendor,
+// whatever its category: a visitor who unblocked the YouTube placeholder
+// gets YouTube. Borlabs lists accepted services only, so a service turned
+// off inside an accepted group cannot be told from one the site never
+// configured; such vendors follow their category. The id is uid; Borlabs
+// keeps only the expiry date, so there is no time.
 func decodeBorlabs(cfg *config, raw string) (Decision, bool, error) {
 	text, err := jsonCookieText(raw)
 	if err != nil {
@@ -56,6 +62,7 @@ func decodeBorlabs(cfg *config, raw string) (Decision, bool, error) {
 	type tally struct{ primary, empty bool }
 	byCategory := make(map[string]*tally)
 	var services []string
+	vendors := make(VendorSet)
 	for group, ids := range consents {
 		if err := checkName("group", group); err != nil {
 			return Decision{}, false, err
@@ -66,6 +73,11 @@ func decodeBorlabs(cfg *config, raw string) (Decision, bool, error) {
 			}
 		}
 		services = append(services, ids...)
+		for _, id := range ids {
+			if v, ok := cfg.serviceVendorOf(id); ok {
+				vendors.grant(v, true)
+			}
+		}
 		category, primary, ok := borlabsGroupCategory(cfg, group)
 		if !ok {
 			continue
@@ -87,7 +99,7 @@ func decodeBorlabs(cfg *config, raw string) (Decision, bool, error) {
 			granted = append(granted, category)
 		}
 	}
-	return newDecision("borlabs", granted, services, uid, time.Time{}), true, nil
+	return newDecision("borlabs", granted, services, vendors, uid, time.Time{}), true, nil
 }
 
 // borlabsGroupCategory maps a Borlabs group to a category; primary is false

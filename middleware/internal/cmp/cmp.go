@@ -3,6 +3,7 @@ package cmp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -20,12 +21,65 @@ const (
 type Cookie struct{ Name, Value string }
 
 // Decision is what a consent manager's cookie says.
+//
+// Granted and Vendors together say which catalogue vendor may run, the same
+// way for every manager:
+//
+//   - a vendor whose Vendors entry is false does not run, whatever its
+//     categories;
+//   - a vendor whose Vendors entry is true runs, whatever its categories;
+//   - any other vendor runs when every category it needs is in Granted.
+//
+// Each reader fills Vendors so that this rule loads what the manager itself
+// would load; the readers' comments and docs/consent-managers.md say how.
 type Decision struct {
 	CMP      string    // which manager: "cookiebot", "onetrust", "klaro", "cookieconsent", "cookieyes", "complianz", "borlabs", "tcf"
 	Granted  []string  // categories granted, sorted, never containing Necessary (always implied)
 	Services []string  // per-service grants when the format has them (klaro, cookieconsent v3 services, borlabs, complianz), sorted; may be nil
+	Vendors  VendorSet // per-vendor choices by catalogue vendor id; nil when the cookie holds none the Options can map
 	ID       string    // the manager's consent id if the cookie holds one (sanitised: printable ASCII only, at most 64 bytes), else ""
 	Time     time.Time // decision time if the cookie holds one, else zero
+}
+
+// VendorSet holds per-vendor choices: catalogue vendor id → true (granted)
+// or false (refused). A vendor not in the set follows its categories.
+type VendorSet map[string]bool
+
+// Allows applies the rule of [Decision] to one vendor: granted reports
+// whether the vendor may run, given whether its categories are all
+// granted.
+func (s VendorSet) Allows(vendorID string, categoriesGranted bool) bool {
+	if v, ok := s[vendorID]; ok {
+		return v
+	}
+	return categoriesGranted
+}
+
+// Granted returns the vendors granted, sorted.
+func (s VendorSet) Granted() []string { return s.with(true) }
+
+// Refused returns the vendors refused, sorted.
+func (s VendorSet) Refused() []string { return s.with(false) }
+
+func (s VendorSet) with(want bool) []string {
+	var ids []string
+	for id, v := range s {
+		if v == want {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// grant records a vendor choice. A refusal is final: when a manager's
+// cookie grants and refuses the same vendor (two services mapped to it,
+// one accepted and one refused), the vendor is refused.
+func (s VendorSet) grant(id string, granted bool) {
+	if prev, ok := s[id]; ok && !prev {
+		return
+	}
+	s[id] = granted
 }
 
 // Reader reads decisions of the configured managers. It is safe for
@@ -155,13 +209,18 @@ func firstCookie(name string) func([]Cookie) (string, bool) {
 }
 
 // newDecision builds a decision with Granted and Services sorted and
-// deduplicated, Necessary dropped, and the id sanitised.
-func newDecision(cmpName string, granted, services []string, id string, t time.Time) Decision {
+// deduplicated, Necessary dropped, an empty vendor set dropped, and the id
+// sanitised.
+func newDecision(cmpName string, granted, services []string, vendors VendorSet, id string, t time.Time) Decision {
 	granted = slices.DeleteFunc(granted, func(c string) bool { return c == Necessary || c == "" })
+	if len(vendors) == 0 {
+		vendors = nil
+	}
 	return Decision{
 		CMP:      cmpName,
 		Granted:  sortedSet(granted),
 		Services: sortedSet(services),
+		Vendors:  vendors,
 		ID:       sanitizeID(id),
 		Time:     t,
 	}
@@ -206,5 +265,6 @@ func sanitizeID(id string) string {
 func cloneDecision(d Decision) Decision {
 	d.Granted = slices.Clone(d.Granted)
 	d.Services = slices.Clone(d.Services)
+	d.Vendors = maps.Clone(d.Vendors)
 	return d
 }

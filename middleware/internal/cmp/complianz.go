@@ -91,12 +91,17 @@ func unpackComplianz(raw string) (values [len(complianzFields)]string, found [le
 // switch; it is not analytics consent.
 //
 // cmplz_consented_services, when not empty, holds percent-encoded JSON of
-// service name to true or false, for services accepted one at a time (for
-// example a video placeholder's "load this"); accepted ones are listed in
-// Services and do not grant their category. The id is cmplz_id, the
-// consent record number; there is no time. The other cmplz_ cookies
+// service name to true or false, for services accepted or refused one at a
+// time (for example a video placeholder's "load this"); accepted ones are
+// listed in Services and do not grant their category. Complianz's own
+// unblocking (cmplz_enable_category) releases a service's content when the
+// service is true even if its category is not accepted, and skips it when
+// the service is false even if its category is: so each service that maps
+// to a catalogue vendor (Options.ServiceVendors, then ServiceVendor) grants
+// (true) or refuses (false) that vendor. The id is cmplz_id, the consent
+// record number; there is no time. The other cmplz_ cookies
 // (banner-status, policy_id, saved_categories, consent_mode) are not read.
-func decodeComplianz(_ *config, raw string) (Decision, bool, error) {
+func decodeComplianz(cfg *config, raw string) (Decision, bool, error) {
 	if len(raw) > 4*maxValueLen {
 		return Decision{}, false, fmt.Errorf("cookies are %d bytes, over the limit of %d", len(raw), 4*maxValueLen)
 	}
@@ -122,10 +127,19 @@ func decodeComplianz(_ *config, raw string) (Decision, bool, error) {
 		}
 	}
 	var services []string
+	vendors := make(VendorSet)
 	if found[3] {
-		services, err = complianzServices(values[3])
+		consents, err := complianzServices(values[3])
 		if err != nil {
 			return Decision{}, false, wrap(complianzPrefix+"consented_services", err)
+		}
+		for name, accepted := range consents {
+			if accepted {
+				services = append(services, name)
+			}
+			if id, ok := cfg.serviceVendorOf(name); ok {
+				vendors.grant(id, accepted)
+			}
 		}
 	}
 	var id string
@@ -134,12 +148,12 @@ func decodeComplianz(_ *config, raw string) (Decision, bool, error) {
 			return Decision{}, false, wrap(complianzPrefix+"id", err)
 		}
 	}
-	return newDecision("complianz", granted, services, id, time.Time{}), true, nil
+	return newDecision("complianz", granted, services, vendors, id, time.Time{}), true, nil
 }
 
-// complianzServices returns the accepted services of a
-// cmplz_consented_services value.
-func complianzServices(raw string) ([]string, error) {
+// complianzServices returns the service choices of a
+// cmplz_consented_services value: service name → accepted.
+func complianzServices(raw string) (map[string]bool, error) {
 	text, err := jsonCookieText(raw)
 	if err != nil || text == "" {
 		return nil, err
@@ -148,14 +162,10 @@ func complianzServices(raw string) ([]string, error) {
 	if err := decodeJSONObject(text, &consents); err != nil {
 		return nil, err
 	}
-	var services []string
-	for name, accepted := range consents {
+	for name := range consents {
 		if err := checkName("service", name); err != nil {
 			return nil, err
 		}
-		if accepted {
-			services = append(services, name)
-		}
 	}
-	return services, nil
+	return consents, nil
 }

@@ -20,8 +20,12 @@ const cookiebotCookie = "CookieConsent"
 //
 // sent as %7Bstamp%3A%27…%27%2Cnecessary%3Atrue… on the wire. Keys this
 // reader does not use (ver, region, iab2 with a TC string, gacm, …) are
-// skipped. statistics maps to analytics, preferences to preferences,
-// marketing to marketing; the id is stamp and the time utc (milliseconds).
+// skipped. Cookiebot has exactly these three optional categories, and its
+// blocking (data-cookieconsent="statistics" and so on, or the scan's
+// classification) loads a tool when its one category is accepted:
+// statistics maps to analytics, preferences to preferences, marketing to
+// marketing. The cookie holds no per-vendor choices. The id is stamp and
+// the time utc (milliseconds).
 //
 // Cookiebot writes stamp '-1' with method 'implied' for visitors it never
 // asked (outside a consent region, or implied consent by browsing on), and
@@ -74,7 +78,7 @@ func decodeCookiebot(_ *config, raw string) (Decision, bool, error) {
 			t = time.UnixMilli(ms).UTC()
 		}
 	}
-	return newDecision("cookiebot", granted, nil, stamp.text, t), true, nil
+	return newDecision("cookiebot", granted, nil, nil, stamp.text, t), true, nil
 }
 
 // jsKind is the type of a value in a JavaScript object literal.

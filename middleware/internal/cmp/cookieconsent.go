@@ -2,6 +2,7 @@ package cmp
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -29,10 +30,24 @@ var ccVersions = [...]ccVersion{
 // as plain JSON unless its rfc_cookie option percent-encodes it. Category
 // names are the site's own: they map through the synonyms in
 // categorySynonyms or to a custom category of the same name; others grant
-// nothing. Services lists the services accepted in accepted categories;
-// they refine, never widen, what the categories grant. The id is consentId
-// (v3) or consent_uuid (v2), the time lastConsentTimestamp, falling back
-// to consentTimestamp (v2: last_consent_update, consent_date).
+// nothing. The site's categories are the accepted ones plus, in v3, the
+// keys of services, which lists every category the site defines.
+//
+// cookieconsent runs a script when the one category in its data-category
+// is accepted. When several of the site's categories map to one of ours
+// ("analytics" and "performance"), the one whose name is closest to ours
+// decides (see closestSiteCategory): the site tags its analytics tools with
+// its analytics category, and requiring "performance" too would block
+// them after the visitor accepted analytics.
+//
+// Services lists the services accepted in accepted categories. cookieconsent
+// runs a data-service script when that service is enabled, so each such
+// service that maps to a catalogue vendor (Options.ServiceVendors, then
+// ServiceVendor) grants that vendor. Only enabled services are recorded, so
+// a service turned off inside an accepted category cannot be told from one
+// the site never defined; such vendors follow their category. The id is
+// consentId (v3) or consent_uuid (v2), the time lastConsentTimestamp,
+// falling back to consentTimestamp (v2: last_consent_update, consent_date).
 func decodeCookieConsent(cfg *config, raw string) (Decision, bool, error) {
 	text, err := jsonCookieText(raw)
 	if err != nil {
@@ -67,31 +82,69 @@ func decodeCookieConsent(cfg *config, raw string) (Decision, bool, error) {
 		}
 	}
 	t := firstISOTime(lastTime, firstTime)
-	var granted, services []string
+	var services []string
+	vendors := make(VendorSet)
 	accepted := make(map[string]bool, len(names))
-	for _, name := range names {
+	siteCategories := make(map[string][]string) // our category -> the site's that map to it
+	note := func(name string) error {
 		if err := checkName("category", name); err != nil {
+			return err
+		}
+		if category, ok := categoryFromName(cfg, name); ok && !slices.Contains(siteCategories[category], name) {
+			siteCategories[category] = append(siteCategories[category], name)
+		}
+		return nil
+	}
+	for _, name := range names {
+		if err := note(name); err != nil {
 			return Decision{}, false, err
 		}
 		accepted[name] = true
-		if category, ok := categoryFromName(cfg, name); ok {
-			granted = append(granted, category)
-		}
 	}
 	for category, list := range byCategory {
-		if err := checkName("category", category); err != nil {
+		if err := note(category); err != nil {
 			return Decision{}, false, err
 		}
 		for _, service := range list {
 			if err := checkName("service", service); err != nil {
 				return Decision{}, false, err
 			}
-			if accepted[category] {
-				services = append(services, service)
+			if !accepted[category] {
+				continue
+			}
+			services = append(services, service)
+			if v, ok := cfg.serviceVendorOf(service); ok {
+				vendors.grant(v, true)
 			}
 		}
 	}
-	return newDecision("cookieconsent", granted, services, id, t), true, nil
+	var granted []string
+	for category, site := range siteCategories {
+		if accepted[closestSiteCategory(category, site)] {
+			granted = append(granted, category)
+		}
+	}
+	return newDecision("cookieconsent", granted, services, vendors, id, t), true, nil
+}
+
+// closestSiteCategory returns, of the site's categories that map to our
+// category, the one whose name is closest to ours: our name itself, else
+// the earliest in synonymRank, else (custom names) the first in sorted
+// order.
+func closestSiteCategory(category string, site []string) string {
+	best, bestRank := "", len(synonymRank)+1
+	for _, name := range site {
+		rank := len(synonymRank)
+		if key := synonymKey(name); key == category {
+			rank = -1
+		} else if i := slices.Index(synonymRank, key); i >= 0 {
+			rank = i
+		}
+		if rank < bestRank || rank == bestRank && name < best {
+			best, bestRank = name, rank
+		}
+	}
+	return best
 }
 
 // firstISOTime returns the first of values that parses as an RFC 3339

@@ -10,15 +10,20 @@ import (
 // cookieYesCookie is where CookieYes keeps the visitor's choice.
 const cookieYesCookie = "cookieyes-consent"
 
-// cookieYesCategories maps CookieYes's fixed categories to ours. Where two
-// of its categories map to one of ours (analytics and performance), every
-// one of them present must be yes. "other" (uncategorised cookies) maps to
-// nothing.
+// cookieYesCategories maps CookieYes's fixed categories to ours, one to
+// one. CookieYes gates each tool by the one category its cookie list files
+// it under (data-cookieyes="cookieyes-analytics" and so on): Google
+// Analytics, Hotjar and the like are Analytics. Performance ("site speed,
+// responsiveness") is a category of its own that no catalogue category
+// matches, so it maps to nothing: requiring it for analytics would keep
+// Google Analytics blocked after the visitor accepted Analytics, which
+// CookieYes would load. "other" (uncategorised cookies) maps to nothing
+// either. The values are still checked.
 var cookieYesCategories = map[string]string{
 	"necessary":     Necessary,
 	"functional":    Preferences,
 	"analytics":     Analytics,
-	"performance":   Analytics,
+	"performance":   "",
 	"advertisement": Marketing,
 	"other":         "",
 }
@@ -30,9 +35,10 @@ var cookieYesCategories = map[string]string{
 //
 //	consentid:WHRLb3BVQ2x2…,consent:yes,action:yes,necessary:yes,functional:yes,analytics:no,performance:no,advertisement:no,other:no
 //
-// functional maps to preferences, analytics and performance together to
-// analytics (each of them that is present must be yes), advertisement to
-// marketing; a missing category is not granted. consent:no means the
+// functional maps to preferences, analytics to analytics, advertisement to
+// marketing; performance and other map to nothing (see
+// cookieYesCategories); a missing category is not granted. The cookie
+// holds no per-vendor choices. consent:no means the
 // visitor accepted nothing optional: nothing is granted, whatever the
 // category pairs say. A consent key is required. An action other than yes
 // (CookieYes writes the defaults before the visitor acts) gives no
@@ -70,37 +76,21 @@ func decodeCookieYes(_ *config, raw string) (Decision, bool, error) {
 		}
 		return Decision{}, false, nil
 	}
-	present := make(map[string]bool)
-	allYes := make(map[string]bool)
+	var granted []string
 	for key, category := range cookieYesCategories {
 		value, ok := pairs[key]
 		if !ok {
 			continue
 		}
-		var yes bool
 		switch value {
 		case "yes":
-			yes = true
+			if consent == "yes" && category != "" {
+				granted = append(granted, category)
+			}
 		case "no":
 		default:
 			return Decision{}, false, fmt.Errorf("%s is %s, want yes or no", key, quote(value))
 		}
-		if category == "" || category == Necessary {
-			continue
-		}
-		if !present[category] {
-			present[category] = true
-			allYes[category] = true
-		}
-		allYes[category] = allYes[category] && yes
 	}
-	var granted []string
-	if consent == "yes" {
-		for category, yes := range allYes {
-			if yes {
-				granted = append(granted, category)
-			}
-		}
-	}
-	return newDecision("cookieyes", granted, nil, pairs["consentid"], time.Time{}), true, nil
+	return newDecision("cookieyes", granted, nil, nil, pairs["consentid"], time.Time{}), true, nil
 }

@@ -21,15 +21,29 @@ func TestCookieYes(t *testing.T) {
 			wantOK:  true,
 		},
 		{
-			name:    "analytics needs performance too",
+			// CookieYes loads its Analytics tools (Google Analytics) on
+			// Analytics alone: Performance is another category.
+			name:    "analytics without performance loads analytics tools",
 			cookies: cookie(value("yes", "yes", "yes", "no", "no")),
-			want:    Decision{CMP: "cookieyes", Granted: []string{Preferences}, ID: id},
+			want:    Decision{CMP: "cookieyes", Granted: []string{Analytics, Preferences}, ID: id},
+			wantOK:  true,
+		},
+		{
+			name:    "performance without analytics grants no analytics",
+			cookies: cookie(value("yes", "no", "no", "yes", "no")),
+			want:    Decision{CMP: "cookieyes", ID: id},
 			wantOK:  true,
 		},
 		{
 			name:    "analytics and performance",
 			cookies: cookie(value("yes", "no", "yes", "yes", "no")),
 			want:    Decision{CMP: "cookieyes", Granted: []string{Analytics}, ID: id},
+			wantOK:  true,
+		},
+		{
+			name:    "other does not stand for advertisement",
+			cookies: cookie(value("yes", "no", "no", "no", "no")[:len(value("yes", "no", "no", "no", "no"))-2] + "yes"),
+			want:    Decision{CMP: "cookieyes", ID: id},
 			wantOK:  true,
 		},
 		{
@@ -51,8 +65,8 @@ func TestCookieYes(t *testing.T) {
 			wantOK:  true,
 		},
 		{
-			name:    "missing categories are not granted; performance alone is analytics",
-			cookies: cookie("consentid:abc,consent:yes,action:yes,necessary:yes,performance:yes"),
+			name:    "missing categories are not granted",
+			cookies: cookie("consentid:abc,consent:yes,action:yes,necessary:yes,analytics:yes"),
 			want:    Decision{CMP: "cookieyes", Granted: []string{Analytics}, ID: "abc"},
 			wantOK:  true,
 		},
@@ -69,6 +83,7 @@ func TestCookieYes(t *testing.T) {
 		{name: "bad consent", cookies: cookie("consent:maybe,action:yes"), wantErr: "want yes or no"},
 		{name: "bad action", cookies: cookie("consent:yes,action:later"), wantErr: "want yes or no"},
 		{name: "bad category value", cookies: cookie("consent:yes,action:yes,analytics:true"), wantErr: "want yes or no"},
+		{name: "bad performance value", cookies: cookie("consent:yes,action:yes,performance:1"), wantErr: "want yes or no"},
 		{name: "no colon", cookies: cookie("consent:yes,action:yes,analytics"), wantErr: "not key:value"},
 		{name: "duplicate key", cookies: cookie("consent:yes,action:yes,analytics:no,analytics:yes"), wantErr: "repeated"},
 		{name: "truncated", cookies: cookie(value("yes", "yes", "yes", "yes", "yes")[:75]), wantErr: "cookieyes"},

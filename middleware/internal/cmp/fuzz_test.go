@@ -2,6 +2,7 @@ package cmp
 
 import (
 	"encoding/base64"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,21 @@ func fuzzOptions() Options {
 			}
 			return "", false
 		},
+		ServiceVendors: map[string]string{"ga": "google-analytics", "youtube": "youtube"},
+		ServiceVendor: func(s string) (string, bool) {
+			if len(s) > 0 && s[0] == 'v' {
+				return "vendor-" + s, true
+			}
+			return "", false
+		},
+		IABVendors: fuzzIABVendors,
 	}
+}
+
+// fuzzIABVendors maps a spread of IAB ids, low and high, to vendors.
+var fuzzIABVendors = map[int][]string{
+	1: {"iab-1"}, 2: {"iab-2"}, 8: {"iab-8"}, 40: {"iab-40"}, 41: {"iab-41"}, 91: {"iab-91"},
+	755: {"iab-755", "iab-755-too"}, 1126: {"iab-1126"}, 65535: {"iab-65535"},
 }
 
 // fuzzRead reads cookies twice (decoded, then cached) with a reader of one
@@ -70,6 +85,14 @@ func checkInvariants(t *testing.T, cmpName string, d Decision, ok bool, err erro
 			t.Fatalf("Services holds %q", s)
 		}
 	}
+	for id := range d.Vendors {
+		if id == "" {
+			t.Fatal("Vendors holds an empty id")
+		}
+	}
+	if d.Vendors != nil && len(d.Vendors) == 0 {
+		t.Fatal("Vendors is empty but not nil")
+	}
 	if len(d.ID) > 64 {
 		t.Fatalf("ID is %d bytes", len(d.ID))
 	}
@@ -83,7 +106,7 @@ func checkInvariants(t *testing.T, cmpName string, d Decision, ok bool, err erro
 // sameDecision reports whether two decisions are equal.
 func sameDecision(a, b Decision) bool {
 	return a.CMP == b.CMP && slices.Equal(a.Granted, b.Granted) && slices.Equal(a.Services, b.Services) &&
-		a.ID == b.ID && a.Time.Equal(b.Time)
+		maps.Equal(a.Vendors, b.Vendors) && a.ID == b.ID && a.Time.Equal(b.Time)
 }
 
 // fuzzOne is a fuzz target for a manager with a single cookie.
@@ -174,9 +197,16 @@ func FuzzTCF(f *testing.F) {
 	s.useRangeVendorEncoding = true
 	s.rangeVendors = [][2]int{{1, 1}, {8, 40}}
 	s.pubRestrictions = 1
+	wide := goodTCF()
+	wide.maxVendor, wide.vendors = 1126, []int{1, 91, 755, 1126}
+	wide.restrictions = []tcfRestriction{{purpose: 1, kind: 0, ranges: [][2]int{{40, 41}, {755, 755}}}}
 	for _, seed := range []string{
 		encodeTCF(goodTCF()),
 		encodeTCF(s),
+		encodeTCF(wide),
+		// Written by IAB Tech Lab's reference encoder: ranges, then a bit field.
+		"CQIY4EAQIt9LwCGABAENAtEgAPOAAAAAAAYgIzQAwAtgLzAjMAAAAAAA",
+		"CQIY4EAQIt9LwCGABAENAtEgAPIAAAAAAAYgF5qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAAAA",
 		"CPt3fQAPt3fQACNAFAENDLCgAAAAAAAAACiQAAAOCgDAB-AIsAZ8A6QDBAHBAAAA.YAAAAAAAAAAA",
 	} {
 		f.Add(seed)
@@ -213,5 +243,136 @@ func FuzzTCF(f *testing.F) {
 		if !slices.Equal(d.Granted, want) {
 			t.Fatalf("granted %q, byte decoder says %q", d.Granted, want)
 		}
+		// Vendors: every mapped vendor without consent is refused, and no
+		// vendor is granted.
+		wantVendors := make(VendorSet)
+		consented, ok := referenceVendorConsents(coreBits(strings.TrimRight(core, "=")))
+		if !ok {
+			t.Fatalf("read a string the reference decoder finds malformed: %q", value)
+		}
+		for iab, ids := range fuzzIABVendors {
+			if !consented[iab] {
+				for _, id := range ids {
+					wantVendors[id] = false
+				}
+			}
+		}
+		if len(wantVendors) == 0 {
+			wantVendors = nil
+		}
+		if !maps.Equal(d.Vendors, wantVendors) || (d.Vendors == nil) != (wantVendors == nil) {
+			t.Fatalf("vendors %v, byte decoder says %v", d.Vendors, wantVendors)
+		}
 	})
+}
+
+// coreBits spells out the bits of base64url text, six per character, as
+// the TC string reader reads them (a length base64 cannot have keeps its
+// last bits).
+func coreBits(core string) []byte {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	var bits []byte
+	for i := 0; i < len(core); i++ {
+		v := strings.IndexByte(alphabet, core[i])
+		for k := 5; k >= 0; k-- {
+			bits = append(bits, byte(v>>k&1))
+		}
+	}
+	return bits
+}
+
+// referenceVendorConsents decodes the vendor consent section and the
+// publisher restrictions of a core segment, given as one byte per bit, and
+// returns the vendors with consent that no publisher restriction bars from
+// purpose 1. ok is false when the section is malformed or truncated.
+func referenceVendorConsents(bits []byte) (consented map[int]bool, ok bool) {
+	pos := 213
+	bitsLeft := func(n int) bool { return pos+n <= len(bits) }
+	num := func(n int) int {
+		v := 0
+		for i := 0; i < n; i++ {
+			v = v<<1 | int(bits[pos+i])
+		}
+		pos += n
+		return v
+	}
+	// ranges reads a range list; maxID < 0 means unbounded.
+	ranges := func(maxID int) ([][2]int, bool) {
+		if !bitsLeft(12) {
+			return nil, false
+		}
+		var out [][2]int
+		for n := num(12); n > 0; n-- {
+			if !bitsLeft(17) {
+				return nil, false
+			}
+			isRange := num(1) == 1
+			start := num(16)
+			end := start
+			if isRange {
+				if !bitsLeft(16) {
+					return nil, false
+				}
+				end = num(16)
+			}
+			if start < 1 || end < start || maxID >= 0 && end > maxID {
+				return nil, false
+			}
+			out = append(out, [2]int{start, end})
+		}
+		return out, true
+	}
+	section := func() (map[int]bool, bool) {
+		if !bitsLeft(17) {
+			return nil, false
+		}
+		maxID := num(16)
+		set := make(map[int]bool)
+		if num(1) == 0 {
+			if !bitsLeft(maxID) {
+				return nil, false
+			}
+			for id := 1; id <= maxID; id++ {
+				if num(1) == 1 {
+					set[id] = true
+				}
+			}
+			return set, true
+		}
+		rs, ok := ranges(maxID)
+		for _, rg := range rs {
+			for id := rg[0]; id <= rg[1]; id++ {
+				set[id] = true
+			}
+		}
+		return set, ok
+	}
+	consented, ok = section()
+	if !ok {
+		return nil, false
+	}
+	if _, ok := section(); !ok { // legitimate interests
+		return nil, false
+	}
+	if !bitsLeft(12) {
+		return nil, false
+	}
+	for n := num(12); n > 0; n-- {
+		if !bitsLeft(8) {
+			return nil, false
+		}
+		purpose, kind := num(6), num(2)
+		rs, ok := ranges(-1)
+		if !ok {
+			return nil, false
+		}
+		if purpose == 1 && kind == 0 {
+			for _, rg := range rs {
+				for id := rg[0]; id <= rg[1] && id <= 1<<16; id++ {
+					delete(consented, id)
+				}
+			}
+		}
+	}
+	return consented, true
 }

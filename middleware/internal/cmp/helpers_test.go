@@ -3,6 +3,7 @@ package cmp
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func checkDecision(t *testing.T, got, want Decision) {
 	if !slices.Equal(got.Services, want.Services) {
 		t.Errorf("Services = %q, want %q", got.Services, want.Services)
 	}
+	if !maps.Equal(got.Vendors, want.Vendors) || (got.Vendors == nil) != (want.Vendors == nil) {
+		t.Errorf("Vendors = %v, want %v", got.Vendors, want.Vendors)
+	}
 	if got.ID != want.ID {
 		t.Errorf("ID = %q, want %q", got.ID, want.ID)
 	}
@@ -94,7 +98,7 @@ func checkErrorMessage(t *testing.T, err error) {
 
 // isEmpty reports whether d is the zero Decision.
 func isEmpty(d Decision) bool {
-	return d.CMP == "" && d.Granted == nil && d.Services == nil && d.ID == "" && d.Time.IsZero()
+	return d.CMP == "" && d.Granted == nil && d.Services == nil && d.Vendors == nil && d.ID == "" && d.Time.IsZero()
 }
 
 // mustNew returns a Reader or fails the test.
@@ -138,6 +142,7 @@ type tcfString struct {
 	vendors                []int // consented vendor ids, as a bit field
 	rangeVendors           [][2]int
 	pubRestrictions        int
+	restrictions           []tcfRestriction
 	cutBits                int    // bits to drop from the end, to truncate
 	extraSegments          string // appended as is, e.g. ".YAAAAAAAAAAA"
 	standardBase64         bool   // pad with '=' as standard base64 does
@@ -167,17 +172,7 @@ func encodeTCF(s tcfString) string {
 	w.put(uint64(s.maxVendor), 16)
 	if s.useRangeVendorEncoding {
 		w.put(1, 1)
-		w.put(uint64(len(s.rangeVendors)), 12)
-		for _, rg := range s.rangeVendors {
-			if rg[0] == rg[1] {
-				w.put(0, 1)
-				w.put(uint64(rg[0]), 16)
-			} else {
-				w.put(1, 1)
-				w.put(uint64(rg[0]), 16)
-				w.put(uint64(rg[1]), 16)
-			}
-		}
+		w.ranges(s.rangeVendors)
 	} else {
 		w.put(0, 1)
 		w.flags(s.vendors, s.maxVendor)
@@ -185,14 +180,20 @@ func encodeTCF(s tcfString) string {
 	// Vendor legitimate interests: none.
 	w.put(0, 16)
 	w.put(0, 1)
-	// Publisher restrictions: purpose 2, type 1, one vendor each.
-	w.put(uint64(s.pubRestrictions), 12)
+	// Publisher restrictions: pubRestrictions of purpose 2, type 1, one
+	// vendor each, then restrictions.
+	w.put(uint64(s.pubRestrictions+len(s.restrictions)), 12)
 	for range s.pubRestrictions {
 		w.put(2, 6)
 		w.put(1, 2)
 		w.put(1, 12)
 		w.put(0, 1)
 		w.put(8, 16)
+	}
+	for _, pr := range s.restrictions {
+		w.put(uint64(pr.purpose), 6)
+		w.put(uint64(pr.kind), 2)
+		w.ranges(pr.ranges)
 	}
 	bits := w.bits[:len(w.bits)-s.cutBits]
 	for len(bits)%8 != 0 {
@@ -209,8 +210,29 @@ func encodeTCF(s tcfString) string {
 	return enc.EncodeToString(bytes) + s.extraSegments
 }
 
+// tcfRestriction is one publisher restriction for encodeTCF.
+type tcfRestriction struct {
+	purpose, kind int
+	ranges        [][2]int
+}
+
 // bitWriter collects bits, one per byte.
 type bitWriter struct{ bits []byte }
+
+// ranges writes a TCF range list: NumEntries, then single ids and ranges.
+func (w *bitWriter) ranges(rs [][2]int) {
+	w.put(uint64(len(rs)), 12)
+	for _, rg := range rs {
+		if rg[0] == rg[1] {
+			w.put(0, 1)
+			w.put(uint64(rg[0]), 16)
+		} else {
+			w.put(1, 1)
+			w.put(uint64(rg[0]), 16)
+			w.put(uint64(rg[1]), 16)
+		}
+	}
+}
 
 func (w *bitWriter) put(v uint64, n int) {
 	for i := n - 1; i >= 0; i-- {
@@ -243,4 +265,13 @@ func goodTCF() tcfString {
 		li:        []int{2, 7, 8, 9, 10},
 		maxVendor: 755, vendors: []int{1, 8, 755},
 	}
+}
+
+// socialSet is the default OneTrust C0005 vendors, all granted or refused.
+func socialSet(granted bool) VendorSet {
+	s := make(VendorSet)
+	for _, id := range socialVendors {
+		s[id] = granted
+	}
+	return s
 }

@@ -20,6 +20,13 @@ const klaroCookie = "klaro"
 // a visitor who accepted Matomo but refused Google Analytics has not
 // granted analytics, though Matomo is listed in Services. Services lists
 // every accepted service, known or not. Klaro keeps no id or time.
+//
+// Klaro loads a service when its own entry is true, and the cookie records
+// every service the site configured, so each service that maps to a
+// catalogue vendor (Options.ServiceVendors, then ServiceVendor) decides
+// that vendor: true grants it, false refuses it, whatever the category
+// says. In the example the Matomo vendor runs and Google Analytics does
+// not.
 func decodeKlaro(cfg *config, raw string) (Decision, bool, error) {
 	text, err := jsonCookieText(raw)
 	if err != nil {
@@ -32,12 +39,16 @@ func decodeKlaro(cfg *config, raw string) (Decision, bool, error) {
 	type tally struct{ accepted, refused bool }
 	byCategory := make(map[string]*tally)
 	var services []string
+	vendors := make(VendorSet)
 	for name, accepted := range consents {
 		if err := checkName("service", name); err != nil {
 			return Decision{}, false, err
 		}
 		if accepted {
 			services = append(services, name)
+		}
+		if id, ok := cfg.serviceVendorOf(name); ok {
+			vendors.grant(id, accepted)
 		}
 		category, ok := cfg.serviceCategoryOf(name)
 		if !ok {
@@ -60,5 +71,5 @@ func decodeKlaro(cfg *config, raw string) (Decision, bool, error) {
 			granted = append(granted, category)
 		}
 	}
-	return newDecision("klaro", granted, services, "", time.Time{}), true, nil
+	return newDecision("klaro", granted, services, vendors, "", time.Time{}), true, nil
 }

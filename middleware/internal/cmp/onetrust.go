@@ -21,8 +21,15 @@ const oneTrustCookie = "OptanonConsent"
 // categories through Options.OneTrustGroups and unmapped groups (vendor
 // groups, stacks) are skipped. A category is granted only when at least
 // one of its groups is in the cookie and every one of its groups that is
-// in the cookie is 1: with the default map, a visitor who allowed targeting
-// (C0004) but refused social media (C0005) has not granted marketing.
+// in the cookie is 1 (several groups mapped to one category must all be
+// on, as OneTrust loads a tool only when its own group is).
+//
+// Groups in Options.OneTrustGroupVendors decide their vendors by
+// themselves: by default social media (C0005) grants or refuses the
+// catalogue's social widgets, whatever marketing says, as OneTrust loads
+// optanon-category-C0005 scripts on C0005 alone, and targeting (C0004)
+// alone decides marketing. The cookie's hosts= and genVendors= lists use
+// ids each site defines, so they are not read.
 //
 // OneTrust writes the cookie on the first page view, before the visitor has
 // chosen, with the site's default state and interactionCount=0; in
@@ -98,7 +105,17 @@ func decodeOneTrust(cfg *config, raw string) (Decision, bool, error) {
 			granted = append(granted, category)
 		}
 	}
-	return newDecision("onetrust", granted, nil, consentID, parseJSDate(datestamp)), true, nil
+	vendors := make(VendorSet)
+	for group, ids := range cfg.oneTrustVendors {
+		on, ok := states[group]
+		if !ok {
+			continue
+		}
+		for _, id := range ids {
+			vendors.grant(id, on)
+		}
+	}
+	return newDecision("onetrust", granted, nil, vendors, consentID, parseJSDate(datestamp)), true, nil
 }
 
 // parseOneTrustGroups parses "C0001:1,C0002:0,…" into group id → allowed.

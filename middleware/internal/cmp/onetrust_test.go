@@ -26,25 +26,33 @@ func TestOneTrust(t *testing.T) {
 		{
 			name:    "all granted",
 			cookies: cookie(oneTrustValue("C0001:1,C0002:1,C0003:1,C0004:1,C0005:1", "1")),
-			want:    Decision{CMP: "onetrust", Granted: []string{Analytics, Marketing, Preferences}, ID: id, Time: when},
+			want:    Decision{CMP: "onetrust", Granted: []string{Analytics, Marketing, Preferences}, Vendors: socialSet(true), ID: id, Time: when},
 			wantOK:  true,
 		},
 		{
 			name:    "performance only",
 			cookies: cookie(oneTrustValue("C0001:1,C0002:1,C0003:0,C0004:0,C0005:0", "2")),
-			want:    Decision{CMP: "onetrust", Granted: []string{Analytics}, ID: id, Time: when},
+			want:    Decision{CMP: "onetrust", Granted: []string{Analytics}, Vendors: socialSet(false), ID: id, Time: when},
 			wantOK:  true,
 		},
 		{
 			name:    "all refused",
 			cookies: cookie(oneTrustValue("C0001:1,C0002:0,C0003:0,C0004:0,C0005:0", "1")),
-			want:    Decision{CMP: "onetrust", ID: id, Time: when},
+			want:    Decision{CMP: "onetrust", Vendors: socialSet(false), ID: id, Time: when},
 			wantOK:  true,
 		},
 		{
-			name:    "targeting without social media is not marketing",
+			// OneTrust loads targeting tags on C0004 alone; the social
+			// widgets of C0005 stay off.
+			name:    "targeting without social media: marketing, social widgets refused",
 			cookies: cookie(oneTrustValue("C0001:1,C0002:0,C0003:1,C0004:1,C0005:0", "1")),
-			want:    Decision{CMP: "onetrust", Granted: []string{Preferences}, ID: id, Time: when},
+			want:    Decision{CMP: "onetrust", Granted: []string{Marketing, Preferences}, Vendors: socialSet(false), ID: id, Time: when},
+			wantOK:  true,
+		},
+		{
+			name:    "social media without targeting: social widgets only",
+			cookies: cookie(oneTrustValue("C0001:1,C0002:0,C0003:0,C0004:0,C0005:1", "1")),
+			want:    Decision{CMP: "onetrust", Vendors: socialSet(true), ID: id, Time: when},
 			wantOK:  true,
 		},
 		{
@@ -103,6 +111,47 @@ func TestOneTrustCustomGroups(t *testing.T) {
 		want:    Decision{CMP: "onetrust", Granted: []string{Analytics, "video"}},
 		wantOK:  true,
 	}})
+}
+
+func TestOneTrustGroupVendors(t *testing.T) {
+	r := mustNew(t, []string{"onetrust"}, Options{
+		OneTrustGroups:       map[string]string{"C0002": Analytics, "C0004": Marketing, "C0005": Marketing},
+		OneTrustGroupVendors: map[string][]string{"C0009": {"youtube"}, "C0010": {"youtube", "vimeo"}},
+	})
+	cookie := func(groups string) []Cookie {
+		return []Cookie{{"OptanonConsent", "groups=" + url.QueryEscape(groups) + "&interactionCount=1"}}
+	}
+	runReadCases(t, r, []readCase{
+		{
+			name:    "groups mapped to one category must all be on",
+			cookies: cookie("C0002:1,C0004:1,C0005:0"),
+			want:    Decision{CMP: "onetrust", Granted: []string{Analytics}},
+			wantOK:  true,
+		},
+		{
+			name:    "a vendor group grants its vendors",
+			cookies: cookie("C0004:0,C0009:1"),
+			want:    Decision{CMP: "onetrust", Vendors: VendorSet{"youtube": true}},
+			wantOK:  true,
+		},
+		{
+			name:    "a refusing group wins over a granting one",
+			cookies: cookie("C0009:1,C0010:0"),
+			want:    Decision{CMP: "onetrust", Vendors: VendorSet{"youtube": false, "vimeo": false}},
+			wantOK:  true,
+		},
+		{
+			name:    "the default social media vendors are replaced",
+			cookies: cookie("C0005:1,C0004:1"),
+			want:    Decision{CMP: "onetrust", Granted: []string{Marketing}},
+			wantOK:  true,
+		},
+	})
+	for _, bad := range []map[string][]string{{"": {"x"}}, {"C0005": {""}}} {
+		if _, err := New([]string{"onetrust"}, Options{OneTrustGroupVendors: bad}); err == nil {
+			t.Errorf("New accepted OneTrustGroupVendors %q", bad)
+		}
+	}
 }
 
 func TestParseJSDate(t *testing.T) {

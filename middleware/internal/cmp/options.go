@@ -1,6 +1,7 @@
 package cmp
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,11 +14,26 @@ import (
 // A category is one of the four constants or a custom name matching
 // [a-z0-9_-]{1,32}.
 type Options struct {
-	// OneTrustGroups maps OneTrust group ids to categories. Default: C0001 necessary, C0002 analytics (performance), C0003 preferences (functional), C0004 marketing (targeting), C0005 marketing (social media). Numeric ids "1".."5" map the same way by default.
+	// OneTrustGroups maps OneTrust group ids to categories. Default: C0001 necessary, C0002 analytics (performance), C0003 preferences (functional), C0004 marketing (targeting). Numeric ids "1".."4" map the same way by default.
 	//
 	// A non-nil map replaces the default. Ids are matched exactly. Groups not
 	// in the map (vendor groups, stacks) are ignored.
+	//
+	// C0005 (social media) is not a category by default: OneTrust loads
+	// targeting tags with C0004 whatever C0005 says, so making marketing
+	// wait for both would block advertising the visitor accepted. Its
+	// tools are vendors instead: see OneTrustGroupVendors.
 	OneTrustGroups map[string]string
+
+	// OneTrustGroupVendors maps OneTrust group ids to catalogue vendor ids
+	// that the group turns on and off by itself: a group present in the
+	// cookie grants (1) or refuses (0) its vendors, whatever their
+	// categories. Default: C0005 and "5" (social media) → the catalogue's
+	// social widgets and share buttons (facebook-social, instagram-embeds,
+	// linkedin-widgets, pinterest-widgets, tiktok-embeds, x-widgets,
+	// addthis, sharethis). A non-nil map replaces the default; an empty
+	// one turns it off.
+	OneTrustGroupVendors map[string][]string
 
 	// Services maps service names (Klaro services, cookieconsent v3 services, Borlabs cookie ids, Complianz services) to categories. Consulted before ServiceCategory.
 	//
@@ -33,6 +49,25 @@ type Options struct {
 	// It is called with the name as the cookie spells it; a category it
 	// returns that is not valid is treated as unknown.
 	ServiceCategory func(service string) (category string, ok bool)
+
+	// ServiceVendors maps service names (as for Services) to catalogue
+	// vendor ids, for per-vendor decisions. Consulted before
+	// ServiceVendor; names are matched without regard to case.
+	ServiceVendors map[string]string
+
+	// ServiceVendor is the fallback for service names not in
+	// ServiceVendors (the project passes its catalogue lookup by vendor id
+	// and name here). Nil means services not in ServiceVendors give no
+	// per-vendor decision. It is called with the name as the cookie spells
+	// it.
+	ServiceVendor func(service string) (vendorID string, ok bool)
+
+	// IABVendors maps IAB Global Vendor List ids to catalogue vendor ids
+	// (several catalogue vendors can be one TCF vendor). A TC string's
+	// vendor consents decide these vendors one by one: each one without
+	// its vendor consent bit is refused. Nil means TC strings give no
+	// per-vendor decisions. The project passes rules.Ruleset.IABVendors().
+	IABVendors map[int][]string
 
 	// TCFPurposes maps each category to the TCF purposes that must ALL be
 	// consented, together with purpose 1 ("store and/or access information
@@ -68,13 +103,24 @@ const (
 	defaultCacheSize = 10000
 	defaultCacheTTL  = 10 * time.Minute
 	maxTCFPurpose    = 24
+	maxIABVendor     = 1<<16 - 1 // a TC string's vendor ids are 16 bits
 )
 
 // defaultOneTrustGroups is the default for Options.OneTrustGroups.
 var defaultOneTrustGroups = map[string]string{
-	"C0001": Necessary, "C0002": Analytics, "C0003": Preferences, "C0004": Marketing, "C0005": Marketing,
-	"1": Necessary, "2": Analytics, "3": Preferences, "4": Marketing, "5": Marketing,
+	"C0001": Necessary, "C0002": Analytics, "C0003": Preferences, "C0004": Marketing,
+	"1": Necessary, "2": Analytics, "3": Preferences, "4": Marketing,
 }
+
+// socialVendors are the catalogue's social widgets and share buttons, the
+// tools OneTrust's social media group (C0005) stands for.
+var socialVendors = []string{
+	"facebook-social", "instagram-embeds", "linkedin-widgets", "pinterest-widgets",
+	"tiktok-embeds", "x-widgets", "addthis", "sharethis",
+}
+
+// defaultOneTrustGroupVendors is the default for Options.OneTrustGroupVendors.
+var defaultOneTrustGroupVendors = map[string][]string{"C0005": socialVendors, "5": socialVendors}
 
 // defaultTCFPurposes is the default for Options.TCFPurposes.
 var defaultTCFPurposes = map[string][]int{
@@ -87,8 +133,12 @@ var defaultTCFPurposes = map[string][]int{
 type config struct {
 	oneTrustGroups  map[string]string
 	oneTrustByCat   map[string][]string // category -> its groups, sorted
+	oneTrustVendors map[string][]string // group -> vendor ids
 	services        map[string]string   // lower-cased names
 	serviceCategory func(string) (string, bool)
+	serviceVendors  map[string]string // lower-cased names
+	serviceVendor   func(string) (string, bool)
+	iabVendors      map[int][]string
 	tcfPurposes     map[string][]int
 	custom          map[string]bool // custom category names named anywhere in Options
 	cacheSize       int
@@ -99,7 +149,9 @@ type config struct {
 func newConfig(opts Options) (*config, error) {
 	cfg := &config{
 		oneTrustGroups:  defaultOneTrustGroups,
+		oneTrustVendors: defaultOneTrustGroupVendors,
 		serviceCategory: opts.ServiceCategory,
+		serviceVendor:   opts.ServiceVendor,
 		tcfPurposes:     defaultTCFPurposes,
 		custom:          make(map[string]bool),
 		cacheSize:       opts.CacheSize,
@@ -128,6 +180,48 @@ func newConfig(opts Options) (*config, error) {
 	}
 	for _, ids := range cfg.oneTrustByCat {
 		slices.Sort(ids)
+	}
+
+	if opts.OneTrustGroupVendors != nil {
+		cfg.oneTrustVendors = make(map[string][]string, len(opts.OneTrustGroupVendors))
+		for id, vendors := range opts.OneTrustGroupVendors {
+			if id == "" {
+				return nil, errors.New("onetrust group id is empty (mapped to vendors)")
+			}
+			for _, v := range vendors {
+				if v == "" {
+					return nil, fmt.Errorf("onetrust group %s: empty vendor id", quote(id))
+				}
+			}
+			cfg.oneTrustVendors[id] = slices.Clone(vendors)
+		}
+	}
+
+	cfg.serviceVendors = make(map[string]string, len(opts.ServiceVendors))
+	for name, vendor := range opts.ServiceVendors {
+		if name == "" || vendor == "" {
+			return nil, fmt.Errorf("service vendor map: empty service name or vendor id (%s → %s)", quote(name), quote(vendor))
+		}
+		lower := strings.ToLower(name)
+		if prev, dup := cfg.serviceVendors[lower]; dup && prev != vendor {
+			return nil, fmt.Errorf("service %s mapped to vendors %s and %s", quote(name), quote(prev), quote(vendor))
+		}
+		cfg.serviceVendors[lower] = vendor
+	}
+
+	if opts.IABVendors != nil {
+		cfg.iabVendors = make(map[int][]string, len(opts.IABVendors))
+		for iab, vendors := range opts.IABVendors {
+			if iab < 1 || iab > maxIABVendor {
+				return nil, fmt.Errorf("iab vendor id %d outside 1..%d", iab, maxIABVendor)
+			}
+			for _, v := range vendors {
+				if v == "" {
+					return nil, fmt.Errorf("iab vendor %d: empty vendor id", iab)
+				}
+			}
+			cfg.iabVendors[iab] = slices.Clone(vendors)
+		}
 	}
 
 	cfg.services = make(map[string]string, len(opts.Services))
@@ -218,4 +312,17 @@ func (cfg *config) serviceCategoryOf(service string) (string, bool) {
 		return "", false
 	}
 	return cat, true
+}
+
+// serviceVendorOf maps a service name to a catalogue vendor id through
+// ServiceVendors and then ServiceVendor.
+func (cfg *config) serviceVendorOf(service string) (string, bool) {
+	if v, ok := cfg.serviceVendors[strings.ToLower(service)]; ok {
+		return v, true
+	}
+	if cfg.serviceVendor == nil {
+		return "", false
+	}
+	v, ok := cfg.serviceVendor(service)
+	return v, ok && v != ""
 }

@@ -43,16 +43,33 @@ var categorySynonyms = map[string]string{
 	"social_media":   Marketing,
 }
 
-// categoryFromName maps a manager's category or group name to one of ours:
-// a synonym from categorySynonyms, or a custom category named in Options
-// and spelt exactly the same.
-func categoryFromName(cfg *config, name string) (string, bool) {
-	key := strings.Map(func(r rune) rune {
+// synonymRank orders the synonyms of each category from the closest to the
+// loosest, for sites with several categories that map to one of ours:
+// "statistics" says analytics more plainly than "performance" (site speed),
+// "advertising" says marketing more plainly than "social" (share buttons).
+var synonymRank = []string{
+	"strictly_necessary", "essential", "required", "technical",
+	"preference", "functionality", "functional", "personalization", "personalisation",
+	"statistics", "statistic", "analytic", "analytical", "stats", "measurement", "performance",
+	"advertising", "advertisement", "advertisements", "ads", "targeting", "social_media", "social",
+}
+
+// synonymKey is the form names are compared in: lower case, '-' and ' '
+// read as '_'.
+func synonymKey(name string) string {
+	return strings.Map(func(r rune) rune {
 		if r == '-' || r == ' ' {
 			return '_'
 		}
 		return r
 	}, strings.ToLower(name))
+}
+
+// categoryFromName maps a manager's category or group name to one of ours:
+// a synonym from categorySynonyms, or a custom category named in Options
+// and spelt exactly the same.
+func categoryFromName(cfg *config, name string) (string, bool) {
+	key := synonymKey(name)
 	if category, ok := categorySynonyms[key]; ok {
 		return category, true
 	}

@@ -39,6 +39,15 @@ const (
 // have consent; legitimate interest is never enough to store cookies. With
 // PurposeOneTreatment set, purpose 1 carries no consent and nothing is
 // granted. The time is LastUpdated; TC strings carry no consent id.
+//
+// A TCF vendor may process only with its own vendor consent and the
+// consent of its purposes, so a catalogue vendor needs both: each vendor
+// of Options.IABVendors whose IAB id has no consent in the vendor consent
+// section (bit field or ranges; an id above MaxVendorId has none), or
+// whom a publisher restriction of type 0 ("not allowed") bars from purpose
+// 1, is refused; the others follow their categories. Vendor consent never
+// grants a vendor its categories' purposes. Ranges that are empty, start
+// at vendor 0 or end past MaxVendorId make the string malformed.
 func decodeTCF(cfg *config, raw string) (Decision, bool, error) {
 	raw, err := rawValue(raw)
 	if err != nil {
@@ -70,9 +79,9 @@ func decodeTCF(cfg *config, raw string) (Decision, bool, error) {
 	r.seek(tcfPurposesAt)
 	purposes := r.read(tcfPurposeBits)
 	r.seek(tcfVendorSectionAt)
-	r.skipVendorSection() // vendor consents
-	r.skipVendorSection() // vendor legitimate interests
-	r.skipPublisherRestrictions()
+	consents := r.readVendorSection(true) // vendor consents
+	r.readVendorSection(false)            // vendor legitimate interests
+	barred := r.readPublisherRestrictions()
 	if r.err != nil {
 		return Decision{}, false, r.err
 	}
@@ -96,7 +105,19 @@ func decodeTCF(cfg *config, raw string) (Decision, bool, error) {
 	if updated > 0 {
 		t = time.UnixMilli(int64(updated) * 100).UTC()
 	}
-	return newDecision("tcf", granted, nil, "", t), true, nil
+	vendors := make(VendorSet)
+	for iab, ids := range cfg.iabVendors {
+		allowed := consents.has(iab) && !barred.has(iab)
+		for _, id := range ids {
+			vendors.grant(id, allowed)
+		}
+	}
+	for id, allowed := range vendors {
+		if allowed {
+			delete(vendors, id) // vendor consent alone grants nothing
+		}
+	}
+	return newDecision("tcf", granted, nil, vendors, "", t), true, nil
 }
 
 // base64URLValue maps a base64url character to its 6-bit value, others to -1.
@@ -156,37 +177,94 @@ func (r *tcfBits) skip(n int) {
 	r.pos += n
 }
 
-// skipVendorSection passes a vendor consent or legitimate-interest section:
-// MaxVendorId (16), IsRangeEncoding (1), then a bit field of MaxVendorId
-// bits or a range list.
-func (r *tcfBits) skipVendorSection() {
-	maxVendor := r.read(16)
-	if r.read(1) == 0 {
-		r.skip(int(maxVendor))
-		return
-	}
-	r.skipRanges()
+// vendorSet is the set of vendor ids a vendor section or a list of
+// publisher restrictions names: a bit field read in place, or ranges.
+type vendorSet struct {
+	bits      string // the base64url text holding the bit field
+	at, count int    // the bit field's first bit and length: vendor i is bit at+i-1
+	ranges    [][2]int
 }
 
-// skipRanges passes NumEntries (12) entries of IsARange (1),
-// StartOrOnlyVendorId (16) and, for a range, EndVendorId (16).
-func (r *tcfBits) skipRanges() {
+// has reports whether vendor id is in the set.
+func (s *vendorSet) has(id int) bool {
+	if s == nil || id < 1 {
+		return false
+	}
+	if id <= s.count {
+		pos := s.at + id - 1
+		return base64URLValue[s.bits[pos/6]]>>(5-pos%6)&1 == 1
+	}
+	for _, rg := range s.ranges {
+		if rg[0] <= id && id <= rg[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// readVendorSection reads a vendor consent or legitimate-interest section:
+// MaxVendorId (16), IsRangeEncoding (1), then a bit field of MaxVendorId
+// bits or a range list. keep false skips the section without building the
+// set.
+func (r *tcfBits) readVendorSection(keep bool) *vendorSet {
+	maxVendor := int(r.read(16))
+	if r.read(1) == 0 {
+		set := &vendorSet{bits: r.s, at: r.pos, count: maxVendor}
+		r.skip(maxVendor)
+		if r.err != nil || !keep {
+			return nil
+		}
+		return set
+	}
+	set := &vendorSet{}
+	r.readRanges(maxVendor, &set.ranges, keep)
+	if r.err != nil || !keep {
+		return nil
+	}
+	return set
+}
+
+// readRanges reads NumEntries (12) entries of IsARange (1),
+// StartOrOnlyVendorId (16) and, for a range, EndVendorId (16), appending
+// them to dst when keep is set. maxVendor, when not negative, bounds the
+// ids: a range past it, one that starts at 0 or ends before it starts is
+// an error.
+func (r *tcfBits) readRanges(maxVendor int, dst *[][2]int, keep bool) {
 	entries := r.read(12)
 	for i := uint64(0); i < entries && r.err == nil; i++ {
-		if r.read(1) == 1 {
-			r.skip(32)
-		} else {
-			r.skip(16)
+		isRange := r.read(1) == 1
+		start := int(r.read(16))
+		end := start
+		if isRange {
+			end = int(r.read(16))
+		}
+		if r.err != nil {
+			return
+		}
+		if start < 1 || end < start || maxVendor >= 0 && end > maxVendor {
+			r.err = fmt.Errorf("vendor range %d-%d outside 1..%d", start, end, max(maxVendor, 0))
+			return
+		}
+		if keep {
+			*dst = append(*dst, [2]int{start, end})
 		}
 	}
 }
 
-// skipPublisherRestrictions passes NumPubRestrictions (12) restrictions of
-// PurposeId (6), RestrictionType (2) and a range list.
-func (r *tcfBits) skipPublisherRestrictions() {
+// readPublisherRestrictions reads NumPubRestrictions (12) restrictions of
+// PurposeId (6), RestrictionType (2) and a range list, and returns the
+// vendors barred from purpose 1 (restriction type 0, "purpose flatly not
+// allowed by publisher").
+func (r *tcfBits) readPublisherRestrictions() *vendorSet {
+	barred := &vendorSet{}
 	restrictions := r.read(12)
 	for i := uint64(0); i < restrictions && r.err == nil; i++ {
-		r.skip(8)
-		r.skipRanges()
+		purpose := r.read(6)
+		kind := r.read(2)
+		r.readRanges(-1, &barred.ranges, purpose == 1 && kind == 0)
 	}
+	if r.err != nil {
+		return nil
+	}
+	return barred
 }
