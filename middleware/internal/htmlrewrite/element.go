@@ -33,13 +33,12 @@ type Element struct {
 	inert     bool // inside <template> or <noscript>
 	partial   bool // the tag was too long to hold: only its name is known
 
-	inserted   []byte // attributes added after the name
-	before     []byte
-	prepend    []byte
-	remove     bool
-	removeBody bool
-	wantBody   bool
-	edited     bool
+	inserted []byte // attributes added after the name
+	before   []byte
+	prepend  []byte
+	remove   bool
+	wantBody bool
+	edited   bool
 
 	scratch []byte
 }
@@ -322,7 +321,7 @@ func (e *Element) reset() {
 	e.inserted = e.inserted[:0]
 	e.before = e.before[:0]
 	e.prepend = e.prepend[:0]
-	e.remove, e.removeBody, e.wantBody, e.edited, e.partial, e.selfClose, e.foreign, e.inert = false, false, false, false, false, false, false, false
+	e.remove, e.wantBody, e.edited, e.partial, e.selfClose, e.foreign, e.inert = false, false, false, false, false, false, false
 	e.raw = nil
 	e.name = e.name[:0]
 }

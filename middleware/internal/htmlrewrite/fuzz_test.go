@@ -49,8 +49,19 @@ func FuzzChunking(f *testing.F) {
 		if got := rewrite(t, allElements, &recorder{edit: wantScriptText}, doc, fixed(1)); !bytes.Equal(got, doc) {
 			t.Fatal("byte-at-a-time output differs from the input")
 		}
+		// Under a tiny cap, where held elements and long tags overflow,
+		// the invariants hold too (rewrite checks them after every write).
+		rewrite(t, tinyCap, neutralizer(), doc, cut(0))
+		rewrite(t, tinyCap, &recorder{edit: wantScriptText}, doc, cut(1))
 	})
 }
+
+// tinyCap is allElements with a 64-byte memory cap.
+var tinyCap = func() *Compiled {
+	c := *allElements
+	c.max = 64
+	return &c
+}()
 
 func wantScriptText(e *Element) {
 	if string(e.Name()) == "script" {

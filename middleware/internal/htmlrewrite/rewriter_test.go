@@ -83,13 +83,20 @@ func rewrite(t testing.TB, c *Compiled, h Handler, in []byte, chunks func(int) i
 		if n > len(in)-i {
 			n = len(in) - i
 		}
-		if _, err := rw.Write(in[i : i+n]); err != nil {
+		chunk := in[i : i+n]
+		if _, err := rw.Write(chunk); err != nil {
 			t.Fatalf("write at %d: %v", i, err)
+		}
+		if err := rw.checkInvariants(chunk); err != nil {
+			t.Fatalf("after the write at %d: %v (%s)", i, err, rw)
 		}
 		i += n
 	}
 	if err := rw.Close(); err != nil {
 		t.Fatalf("close: %v", err)
+	}
+	if err := rw.checkInvariants(nil); err != nil {
+		t.Fatalf("after close: %v (%s)", err, rw)
 	}
 	return out.Bytes()
 }
