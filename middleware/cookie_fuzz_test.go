@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,7 +122,10 @@ func FuzzConsentCookie(f *testing.F) {
 	rs := m.Rules()
 	analytics, _ := rs.Set(rules.Analytics)
 	good := encodeConsentCookie(rs, cookieValue{granted: analytics, denied: rs.Optional() &^ analytics, revision: "1", time: time.Unix(1764230400, 0), id: "AAAAAAAAAAAAAAAAAAAAAA", method: methodBanner})
-	for _, s := range []string{good, "1....1.AAAAAAAAAAAAAAAAAAAAAA.b", "2" + good[1:], good + ".x", "1.analytics+analytics..1.1.AAAAAAAAAAAAAAAAAAAAAA.b", "1.necessary..1.1.AAAAAAAAAAAAAAAAAAAAAA.b", ""} {
+	var vc vendorChoices
+	vc = vc.with("youtube", true).with("meta-pixel", false).with("hotjar", true)
+	v2 := encodeConsentCookie(rs, cookieValue{granted: analytics, denied: rs.Optional() &^ analytics, revision: "1", time: time.Unix(1764230400, 0), id: "AAAAAAAAAAAAAAAAAAAAAA", method: methodBanner, vendors: vc})
+	for _, s := range []string{good, v2, v2 + "x", v2 + "AAAAA", strings.Replace(v2, ".b.", ".b..", 1), "1....1.AAAAAAAAAAAAAAAAAAAAAA.b", "2" + good[1:], good + ".x", "1.analytics+analytics..1.1.AAAAAAAAAAAAAAAAAAAAAA.b", "1.necessary..1.1.AAAAAAAAAAAAAAAAAAAAAA.b", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -135,7 +139,19 @@ func FuzzConsentCookie(f *testing.F) {
 		if v.granted&v.denied != 0 || (v.granted|v.denied)&rs.NecessarySet() != 0 {
 			t.Fatalf("%q: inconsistent decision %+v", s, v)
 		}
-		if back := encodeConsentCookie(rs, v); back != s {
+		for i, c := range v.vendors {
+			if _, ok := rs.VendorByID(c.id); !ok || i > 0 && v.vendors[i-1].id >= c.id {
+				t.Fatalf("%q: vendor choices %v unsorted or of unknown vendors", s, v.vendors)
+			}
+		}
+		// What it says survives writing and reading again.
+		back := encodeConsentCookie(rs, v)
+		if again, ok := decodeConsentCookie(rs, back); !ok || again.granted != v.granted || again.denied != v.denied ||
+			again.revision != v.revision || !again.time.Equal(v.time) || again.id != v.id || again.method != v.method ||
+			!slices.Equal(again.vendors, v.vendors) {
+			t.Fatalf("%q decodes to %+v, which encodes as %q and reads back as %+v", s, v, back, again)
+		}
+		if len(v.vendors) == 0 && s[0] == '1' && back != s {
 			t.Fatalf("%q decodes but encodes back as %q", s, back)
 		}
 		// Through a request: only a complete, current decision counts.

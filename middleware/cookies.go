@@ -8,40 +8,39 @@ import (
 )
 
 // keepCookie reports whether a cookie called name may be stored or sent
-// with the categories granted.
-func (m *Middleware) keepCookie(name string, granted rules.CategorySet) bool {
-	need, _ := m.cookieNeed(name)
-	return granted.Has(need)
+// with what g grants.
+func (m *Middleware) keepCookie(name string, g grant) bool {
+	match, _ := m.cookieMatch(name)
+	return g.allows(match)
 }
 
 // dropCookie reports whether a cookie of a request (kind "cookie") or a
 // response ("set-cookie") must go, counting it when it does.
-func (m *Middleware) dropCookie(r *http.Request, kind, name string, granted rules.CategorySet) bool {
-	need, _ := m.cookieNeed(name)
-	if granted.Has(need) {
+func (m *Middleware) dropCookie(r *http.Request, kind, name string, g grant) bool {
+	match, _ := m.cookieMatch(name)
+	if g.allows(match) {
 		return false
 	}
-	m.observeBlocked("cookie", need, granted)
+	m.observeBlocked("cookie", match.Need, g.cats)
 	if m.cfg.OnFinding != nil {
-		match, _ := m.rs.MatchCookie(name)
-		m.find(r, Finding{Kind: kind, Cookie: name}, need, granted, match.Vendor)
+		m.find(r, Finding{Kind: kind, Cookie: name}, match.Need, g.cats, match.Vendor)
 	}
 	return true
 }
 
-// cookieNeed returns the categories a cookie needs, and whether any rule
-// knows it. Unknown names are logged once each.
-func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
+// cookieMatch returns the vendor and categories a cookie needs, and
+// whether any rule knows it. Unknown names are logged once each.
+func (m *Middleware) cookieMatch(name string) (rules.Match, bool) {
 	if m.known[name] {
-		return 0, true
+		return rules.Match{}, true
 	}
 	for _, p := range m.cmpPrefixes {
 		if strings.HasPrefix(name, p) {
-			return 0, true
+			return rules.Match{}, true
 		}
 	}
 	if match, ok := m.rs.MatchCookie(name); ok {
-		return match.Need, true
+		return match, true
 	}
 	if m.cfg.OnUnclassifiedCookie != nil {
 		m.cfg.OnUnclassifiedCookie(name)
@@ -50,7 +49,7 @@ func (m *Middleware) cookieNeed(name string) (rules.CategorySet, bool) {
 		m.log.Info("unclassified cookie", "cookie", sanitise(name, 128), "unknown_cookies", m.cfg.UnknownCookies)
 	}
 	if m.cfg.UnknownCookies == unknownCookiesBlock {
-		return m.rs.Optional(), false
+		return rules.Match{Need: m.rs.Optional()}, false
 	}
-	return 0, false
+	return rules.Match{}, false
 }

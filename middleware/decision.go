@@ -47,6 +47,7 @@ type Consent struct {
 
 	granted   rules.CategorySet
 	denied    rules.CategorySet // refused explicitly or by signals
+	vendors   vendorChoices     // choices about vendors, against or beyond their categories
 	rs        *rules.Ruleset
 	services  []string
 	fromSigns rules.CategorySet // categories refused by signals
@@ -89,6 +90,32 @@ func (c Consent) SignalDenied() []rules.Category {
 // Set returns the granted categories as a set of the middleware's Ruleset.
 func (c Consent) Set() rules.CategorySet { return c.granted }
 
+// VendorsGranted returns the ids of the vendors granted on their own,
+// beyond their categories (a YouTube video allowed while marketing is
+// refused), sorted.
+func (c Consent) VendorsGranted() []string { return c.vendors.ids(true) }
+
+// VendorsRefused returns the ids of the vendors refused on their own,
+// against their categories, sorted.
+func (c Consent) VendorsRefused() []string { return c.vendors.ids(false) }
+
+// AllowsVendor reports whether the vendor with this id may run: by the
+// visitor's choice about it, or else by its categories. Unknown ids are
+// not allowed.
+func (c Consent) AllowsVendor(id string) bool {
+	if c.rs == nil {
+		return false
+	}
+	v, ok := c.rs.VendorByID(id)
+	if !ok {
+		return false
+	}
+	return c.grant().allows(rules.Match{Vendor: v, Need: c.rs.Need(v)})
+}
+
+// grant returns what the decision allows.
+func (c *Consent) grant() grant { return grant{cats: c.granted, vendors: c.vendors} }
+
 type consentKey struct{}
 
 // ConsentFromContext returns the decision the middleware enforces for the
@@ -124,6 +151,7 @@ func (m *Middleware) consentOf(r *http.Request) Consent {
 		}
 		c.granted |= v.granted
 		c.denied = v.denied
+		c.vendors = v.vendors
 		c.ID = v.id
 		c.Revision = v.revision
 		c.Time = v.time

@@ -3,6 +3,7 @@ package middleware
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/consentgate/consentgate/middleware/internal/cmp"
@@ -12,11 +13,14 @@ import (
 // newCMPReader prepares the readers of the site's consent managers.
 func (m *Middleware) newCMPReader() error {
 	byName := make(map[string]string)
+	vendorByName := make(map[string]string)
 	for _, v := range m.rs.Vendors() {
 		cat := string(v.Primary())
 		byName[strings.ToLower(v.ID)] = cat
+		vendorByName[strings.ToLower(v.ID)] = v.ID
 		if v.Name != "" {
 			byName[strings.ToLower(v.Name)] = cat
+			vendorByName[strings.ToLower(v.Name)] = v.ID
 		}
 	}
 	r, err := cmp.New(m.cfg.CMP, cmp.Options{
@@ -27,6 +31,13 @@ func (m *Middleware) newCMPReader() error {
 			return c, ok
 		},
 		TCFPurposes: m.cfg.TCFPurposes,
+		// Managers that keep choices per service or per TCF vendor decide
+		// catalogue vendors one by one.
+		ServiceVendor: func(service string) (string, bool) {
+			id, ok := vendorByName[strings.ToLower(service)]
+			return id, ok
+		},
+		IABVendors: m.rs.IABVendors(),
 	})
 	if err != nil {
 		return fmt.Errorf("%w: cmp: %v", ErrConfig, err)
@@ -74,6 +85,7 @@ func (m *Middleware) readCMP(r *http.Request, c *Consent) bool {
 		}
 	}
 	c.denied = m.rs.Optional() &^ c.granted
+	c.vendors = m.normalise(c.granted, choicesFrom(d.Vendors))
 	return true
 }
 
@@ -87,7 +99,7 @@ func (m *Middleware) cmpDecisionSeen(h http.Header, r *http.Request, st *state) 
 		return
 	}
 	prev, ok := m.readMirror(r)
-	if ok && prev.granted == c.granted&^m.rs.NecessarySet() {
+	if ok && prev.granted == c.granted&^m.rs.NecessarySet() && slices.Equal(prev.vendors, c.vendors) {
 		return
 	}
 	before := Consent{rs: m.rs, granted: m.rs.NecessarySet(), GPC: c.GPC, DNT: c.DNT}
@@ -97,8 +109,9 @@ func (m *Middleware) cmpDecisionSeen(h http.Header, r *http.Request, st *state) 
 	} else {
 		before.Decided = true
 		before.granted |= prev.granted
+		before.vendors = prev.vendors
 	}
-	v := cookieValue{granted: c.granted &^ m.rs.NecessarySet(), denied: c.denied, revision: m.cfg.Revision, time: now(), id: id, method: methodCMP}
+	v := cookieValue{granted: c.granted &^ m.rs.NecessarySet(), denied: c.denied, revision: m.cfg.Revision, time: now(), id: id, method: methodCMP, vendors: c.vendors}
 	m.setConsentCookie(h, r, v)
 	after := *c
 	if after.ID == "" {

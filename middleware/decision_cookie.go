@@ -11,8 +11,16 @@ import (
 	"github.com/consentgate/consentgate/rules"
 )
 
-// consentCookieVersion is the first field of the consent cookie.
-const consentCookieVersion = "1"
+// Versions of the consent cookie, its first field: 1 holds categories;
+// 2 adds choices about vendors.
+const (
+	consentCookieV1 = "1"
+	consentCookieV2 = "2"
+)
+
+// maxConsentCookie bounds a consent cookie value that is read: a browser
+// keeps no more than 4096 bytes of a cookie.
+const maxConsentCookie = 4096
 
 // Methods recorded in the consent cookie.
 const (
@@ -29,19 +37,29 @@ type cookieValue struct {
 	time            time.Time
 	id              string
 	method          byte
+	vendors         vendorChoices
 }
 
 // encodeConsentCookie writes the consent cookie value:
 //
 //	1.<granted>.<refused>.<revision>.<unix seconds>.<id>.<method>
+//	2.<granted>.<refused>.<revision>.<unix seconds>.<id>.<method>.<vendors granted>.<vendors refused>
 //
-// Categories are joined by '+'; every byte is a cookie-octet, so the value
-// needs no quoting. Example:
+// Categories are joined by '+'; vendors are their codes (five characters
+// each, see rules.Ruleset.VendorCode) one after another, and only the
+// vendors chosen against or beyond their categories are there. Version 2
+// is written only with such choices. Every byte is a cookie-octet, so
+// the value needs no quoting. Examples:
 //
 //	1.analytics+preferences.marketing.2026-05.1779840000.q1ZbXH3sTqKjV7y0cYzN0w.b
+//	2.analytics.preferences+marketing.1.1779840000.q1ZbXH3sTqKjV7y0cYzN0w.b.pZ3kQ.
 func encodeConsentCookie(rs *rules.Ruleset, v cookieValue) string {
 	var b strings.Builder
-	b.WriteString(consentCookieVersion)
+	version := consentCookieV1
+	if len(v.vendors) > 0 {
+		version = consentCookieV2
+	}
+	b.WriteString(version)
 	b.WriteByte('.')
 	b.WriteString(rs.Join(v.granted&^rs.NecessarySet(), "+"))
 	b.WriteByte('.')
@@ -54,35 +72,47 @@ func encodeConsentCookie(rs *rules.Ruleset, v cookieValue) string {
 	b.WriteString(v.id)
 	b.WriteByte('.')
 	b.WriteByte(v.method)
+	if version == consentCookieV2 {
+		b.WriteByte('.')
+		b.WriteString(encodeVendorCodes(rs, v.vendors, true))
+		b.WriteByte('.')
+		b.WriteString(encodeVendorCodes(rs, v.vendors, false))
+	}
 	return b.String()
 }
 
-// decodeConsentCookie parses a consent cookie value. ok is false for
-// anything malformed: unknown version or category, a category both granted
-// and refused, a bad time or id. The caller checks revision, completeness
-// and age.
+// decodeConsentCookie parses a consent cookie value of either version. ok
+// is false for anything malformed: unknown version or category, a
+// category both granted and refused, a bad time, id or vendor list. The
+// caller checks revision, completeness and age.
 func decodeConsentCookie(rs *rules.Ruleset, s string) (v cookieValue, ok bool) {
 	defer func() {
 		if !ok {
 			v = cookieValue{} // nothing of a malformed value leaks out
 		}
 	}()
-	if len(s) > 1024 {
+	if len(s) > maxConsentCookie {
 		return v, false
 	}
-	var f [7]string
-	for i := range f {
-		if i == len(f)-1 {
-			f[i] = s
-			break
+	var f [9]string
+	n := 0
+	for {
+		if n == len(f) {
+			return v, false // more fields than any version has
 		}
 		dot := strings.IndexByte(s, '.')
 		if dot < 0 {
-			return v, false
+			f[n] = s
+			n++
+			break
 		}
-		f[i], s = s[:dot], s[dot+1:]
+		f[n], s = s[:dot], s[dot+1:]
+		n++
 	}
-	if f[0] != consentCookieVersion || strings.IndexByte(f[6], '.') >= 0 {
+	switch {
+	case f[0] == consentCookieV1 && n == 7:
+	case f[0] == consentCookieV2 && n == 9:
+	default:
 		return v, false
 	}
 	var good bool
@@ -116,6 +146,14 @@ func decodeConsentCookie(rs *rules.Ruleset, s string) (v cookieValue, ok bool) {
 		v.method = m
 	default:
 		return v, false
+	}
+	if n == 9 {
+		if v.vendors, good = decodeVendorCodes(rs, f[7], true, nil); !good {
+			return v, false
+		}
+		if v.vendors, good = decodeVendorCodes(rs, f[8], false, v.vendors); !good {
+			return v, false
+		}
 	}
 	return v, true
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,9 @@ const (
 	ActionAcceptAll = "accept_all"
 	ActionRejectAll = "reject_all"
 	ActionSave      = "save"
+	// ActionGrant grants the vendors named (vendor=<id>) and keeps the
+	// rest of the decision: what a blocked embed's placeholder sends.
+	ActionGrant = "grant"
 )
 
 // maxEndpointBody caps the request body of a consent POST.
@@ -116,7 +120,11 @@ type decisionRequest struct {
 	Action     string   `json:"action"`
 	Categories []string `json:"categories"`
 	Category   []string `json:"category"`
-	Return     string   `json:"return"`
+	// Vendors are the vendors ticked (granted); Offered are those the
+	// form offered, so that an offered vendor left unticked is refused.
+	Vendors []string `json:"vendors"`
+	Offered []string `json:"offered"`
+	Return  string   `json:"return"`
 }
 
 // serveDecision handles a consent POST: it checks the origin, sets the
@@ -146,15 +154,19 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Action = r.PostForm.Get("action")
 		req.Category = r.PostForm["category"]
+		req.Vendors = r.PostForm["vendor"]
+		for _, list := range r.PostForm["offered"] {
+			req.Offered = append(req.Offered, strings.Fields(list)...)
+		}
 		req.Return = r.PostForm.Get("return")
 	}
 	wantJSON := asJSON || strings.Contains(r.Header.Get("Accept"), "application/json")
-	granted, err := m.grantedBy(req)
+	before := m.consentOf(r)
+	granted, vendors, err := m.decide(req, &before)
 	if err != nil {
 		httpError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	before := m.consentOf(r)
 	method := byte(methodBanner)
 	source := "banner_form"
 	if asJSON {
@@ -167,6 +179,7 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 		time:     now(),
 		id:       before.ID,
 		method:   method,
+		vendors:  vendors,
 	}
 	if v.id == "" {
 		v.id = newConsentID()
@@ -175,13 +188,13 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 	m.setConsentCookie(h, r, v)
 	// Cookies of what is now refused go, HttpOnly ones included.
 	var refused []string
+	after := Consent{Decided: true, Source: SourceCookie, ID: v.id, Revision: v.revision, Time: v.time, granted: granted | m.rs.NecessarySet(), denied: v.denied, vendors: vendors, rs: m.rs}
 	eachCookie(r.Header, func(name string) {
-		if !m.keepCookie(name, granted|m.rs.NecessarySet()) {
+		if !m.keepCookie(name, after.grant()) {
 			refused = append(refused, name)
 		}
 	})
 	expireCookies(h, r, refused)
-	after := Consent{Decided: true, Source: SourceCookie, ID: v.id, Revision: v.revision, Time: v.time, granted: granted | m.rs.NecessarySet(), denied: v.denied, rs: m.rs}
 	m.record(r, req.Action, source, &before, &after, returnPath(req.Return))
 	h.Set("Cache-Control", "no-store")
 	if wantJSON {
@@ -192,27 +205,70 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusSeeOther)
 }
 
-// grantedBy turns a decision request into the granted optional categories.
-func (m *Middleware) grantedBy(req decisionRequest) (rules.CategorySet, error) {
+// decide turns a decision request into the granted optional categories
+// and the choices about vendors, given the decision before it.
+func (m *Middleware) decide(req decisionRequest, before *Consent) (rules.CategorySet, vendorChoices, error) {
+	vendor := func(id string) error {
+		if _, ok := m.rs.VendorByID(id); !ok {
+			return fmt.Errorf("unknown vendor %q", sanitise(id, 64))
+		}
+		if _, ok := m.rs.VendorCode(id); !ok {
+			return fmt.Errorf("vendor %q can only be chosen with its categories", sanitise(id, 64))
+		}
+		return nil
+	}
+	for _, id := range append(slices.Clone(req.Vendors), req.Offered...) {
+		if err := vendor(id); err != nil {
+			return 0, nil, err
+		}
+	}
 	switch req.Action {
 	case ActionAcceptAll:
-		return m.rs.Optional(), nil
+		return m.rs.Optional(), nil, nil
 	case ActionRejectAll:
-		return 0, nil
+		return 0, nil, nil
 	case ActionSave:
-		var set rules.CategorySet
+		var cats rules.CategorySet
 		for _, name := range append(req.Categories, req.Category...) {
 			bit, ok := m.rs.Bit(rules.Category(name))
 			if !ok {
-				return 0, fmt.Errorf("unknown category %q", sanitise(name, 40))
+				return 0, nil, fmt.Errorf("unknown category %q", sanitise(name, 40))
 			}
-			set |= bit
+			cats |= bit
 		}
-		return set &^ m.rs.NecessarySet(), nil
+		cats &^= m.rs.NecessarySet()
+		// Choices about vendors the form did not offer stand; an offered
+		// vendor is granted if ticked and refused if not.
+		var vc vendorChoices
+		if before.Decided && before.Source == SourceCookie {
+			vc = before.vendors
+		}
+		for _, id := range req.Offered {
+			vc = vc.with(id, slices.Contains(req.Vendors, id))
+		}
+		for _, id := range req.Vendors {
+			vc = vc.with(id, true)
+		}
+		return cats, m.normalise(cats, vc), nil
+	case ActionGrant:
+		if len(req.Vendors) == 0 {
+			return 0, nil, errors.New("grant names no vendor: want vendor=<id>")
+		}
+		// The rest of the decision stands; an undecided visitor has
+		// refused everything else.
+		var cats rules.CategorySet
+		var vc vendorChoices
+		if before.Decided && (before.Source == SourceCookie || before.Source == SourceSignals) {
+			cats, vc = before.granted&^m.rs.NecessarySet(), before.vendors
+		}
+		for _, id := range req.Vendors {
+			vc = vc.with(id, true)
+		}
+		return cats, m.normalise(cats, vc), nil
 	case "":
-		return 0, errors.New("missing action: want accept_all, reject_all or save")
+		return 0, nil, errors.New("missing action: want accept_all, reject_all, save or grant")
 	}
-	return 0, fmt.Errorf("unknown action %q: want accept_all, reject_all or save", sanitise(req.Action, 40))
+	return 0, nil, fmt.Errorf("unknown action %q: want accept_all, reject_all, save or grant", sanitise(req.Action, 40))
 }
 
 // decisionJSON is the JSON form of a decision.
@@ -236,7 +292,17 @@ func (m *Middleware) decisionJSON(c *Consent) map[string]any {
 	if c.CMP != "" {
 		out["cmp"] = c.CMP
 	}
+	out["vendors_granted"] = nonNil(c.VendorsGranted())
+	out["vendors_refused"] = nonNil(c.VendorsRefused())
 	return out
+}
+
+// nonNil makes a nil list an empty one, which JSON writes as [].
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func names(cs []rules.Category) []string {

@@ -206,11 +206,11 @@ type stateKey struct{}
 
 // filterRequest filters r's cookies by st's decision.
 func (m *Middleware) filterRequest(r *http.Request, st *state) {
-	granted := st.consent.granted
+	g := st.consent.grant()
 	if m.cfg.Mode != ModeReport {
-		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, "cookie", name, granted) })
+		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, "cookie", name, g) })
 	} else if m.cfg.OnFinding != nil || m.cfg.OnBlocked != nil {
-		eachCookie(r.Header, func(name string) { m.dropCookie(r, "cookie", name, granted) })
+		eachCookie(r.Header, func(name string) { m.dropCookie(r, "cookie", name, g) })
 	}
 	limitAcceptEncoding(r)
 }

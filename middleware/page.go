@@ -135,7 +135,7 @@ type page struct {
 	m       *Middleware
 	r       *http.Request
 	st      *state
-	granted rules.CategorySet
+	grant   grant // what the visitor's decision allows
 	base    weburl.Base
 	baseSet bool
 	ubuf    weburl.Buffer
@@ -184,7 +184,7 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	if m == nil {
 		return
 	}
-	p.granted = st.consent.granted
+	p.grant = st.consent.grant()
 	p.base = documentBase(r, p.base)
 	p.report = m.cfg.Mode == ModeReport
 	// Report mode changes nothing the visitor sees: no banner, no

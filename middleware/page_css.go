@@ -71,7 +71,7 @@ func (p *page) judgeCSSText(css []byte) (rules.Match, bool) {
 		u = u[:min(len(u), maxCSSURL)]
 		budget -= len(u) + 16
 		if budget < 0 {
-			return rules.Match{Need: p.m.rs.Optional()}, !p.granted.Has(p.m.rs.Optional())
+			return rules.Match{Need: p.m.rs.Optional()}, !p.grant.cats.Has(p.m.rs.Optional())
 		}
 		return p.judge(u)
 	}

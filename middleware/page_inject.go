@@ -120,7 +120,7 @@ func pageOrigin(r *http.Request, st *state) string {
 // the decision.
 func (p *page) consentModeScript() string {
 	g := func(c rules.Category) string {
-		if bit, ok := p.m.rs.Bit(c); ok && p.granted.Has(bit) {
+		if bit, ok := p.m.rs.Bit(c); ok && p.grant.cats.Has(bit) {
 			return "granted"
 		}
 		return "denied"

@@ -24,7 +24,7 @@ func (p *page) judge(raw []byte) (rules.Match, bool) {
 	} else {
 		match, ok = p.m.rs.MatchURLBytes(u.Host, u.PathQuery)
 	}
-	if !ok || p.granted.Has(match.Need) {
+	if !ok || p.grant.allows(match) {
 		return rules.Match{}, false
 	}
 	p.found = raw
@@ -247,7 +247,7 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 		if kind == "style" && f.Element != "style" {
 			f.Kind = "style-attribute"
 		}
-		p.m.find(p.r, f, match.Need, p.granted, match.Vendor)
+		p.m.find(p.r, f, match.Need, p.grant.cats, match.Vendor)
 	}
 	p.found = nil
 	if p.report {
@@ -258,7 +258,7 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 		p.m.log.Info("would block", "element", string(e.Name()), "kind", kind,
 			"vendor", vendor, "categories", p.m.rs.Join(match.Need, " "), "path", p.r.URL.Path)
 	}
-	p.m.observeBlocked(kind, match.Need, p.granted)
+	p.m.observeBlocked(kind, match.Need, p.grant.cats)
 	if v := match.Vendor; v != nil && v.Name != "" && p.bannerDue {
 		if p.vendors == nil {
 			p.vendors = make(map[rules.Category][]string)
@@ -276,7 +276,7 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 // "block" policy, the table's inert attributes are put first, where they
 // win over anything later in the tag.
 func (p *page) overflowElement(e *htmlrewrite.Element, name string) {
-	if p.m.cfg.Overflow != overflowBlock || p.granted.Has(p.m.rs.Optional()) || p.report {
+	if p.m.cfg.Overflow != overflowBlock || p.grant.cats.Has(p.m.rs.Optional()) || p.report {
 		return
 	}
 	space := elements.HTML

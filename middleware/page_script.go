@@ -98,17 +98,42 @@ func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error
 	}
 	if overflow && p.m.cfg.Overflow == overflowBlock {
 		p.m.log.Warn("inline script longer than the buffer cap: neutralised unjudged", "path", p.r.URL.Path, "max_buffer_size", p.m.cfg.MaxBufferSize)
-		if opt := p.m.rs.Optional(); !p.granted.Has(opt) {
+		if opt := p.m.rs.Optional(); !p.grant.cats.Has(opt) {
 			p.blockText(e, "script", rules.Match{Need: opt})
 		}
 		return nil
 	}
-	need, vendor, found := p.m.rs.MatchScript(text)
-	if !found || p.granted.Has(need) {
-		return nil
+	if match, bad := p.judgeScript(text); bad {
+		p.blockText(e, "script", match)
 	}
-	p.blockText(e, "script", rules.Match{Vendor: vendor, Need: need})
 	return nil
+}
+
+// judgeScript judges an inline script by the vendors its text names: it
+// is blocked when one of them is not allowed, and the match gives the
+// categories and first vendor of those.
+func (p *page) judgeScript(text []byte) (rules.Match, bool) {
+	if len(p.grant.vendors) == 0 {
+		need, vendor, found := p.m.rs.MatchScript(text)
+		if !found || p.grant.cats.Has(need) {
+			return rules.Match{}, false
+		}
+		return rules.Match{Vendor: vendor, Need: need}, true
+	}
+	// Choices about single vendors: each vendor named is judged alone.
+	var blocked rules.Match
+	bad := false
+	for _, match := range p.m.rs.ScriptVendors(text) {
+		if p.grant.allows(match) {
+			continue
+		}
+		if !bad {
+			blocked.Vendor = match.Vendor
+		}
+		blocked.Need |= match.Need
+		bad = true
+	}
+	return blocked, bad
 }
 
 // blockText neutralises, removes or reports an inline script or a style
@@ -134,7 +159,7 @@ func (p *page) optIn(e *htmlrewrite.Element) {
 		cats, _ = e.Attr("data-category")
 	}
 	need, ok := p.categorySet(cats)
-	if !ok || !p.granted.Has(need) || p.report {
+	if !ok || !p.grant.cats.Has(need) || p.report {
 		return
 	}
 	if t, ok := e.Attr("data-consent-type"); ok && len(t) > 0 {
@@ -175,7 +200,7 @@ func (p *page) srcdoc(e *htmlrewrite.Element) {
 		return
 	}
 	var out bytes.Buffer
-	inner := page{m: p.m, r: p.r, st: p.st, granted: p.granted, base: p.base, depth: p.depth + 1, report: p.report}
+	inner := page{m: p.m, r: p.r, st: p.st, grant: p.grant, base: p.base, depth: p.depth + 1, report: p.report}
 	rw := htmlrewrite.New(&out, p.m.rewrite, &inner)
 	src := append([]byte(nil), doc...)
 	if _, err := rw.Write(src); err != nil {

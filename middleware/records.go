@@ -35,6 +35,12 @@ func (m *Middleware) record(r *http.Request, action, source string, before, afte
 		slog.Bool("gpc", before.GPC),
 		slog.Bool("dnt", before.DNT),
 	}
+	if g := after.VendorsGranted(); len(g) > 0 {
+		attrs = append(attrs, slog.Any("vendors_granted", g))
+	}
+	if r := after.VendorsRefused(); len(r) > 0 {
+		attrs = append(attrs, slog.Any("vendors_refused", r))
+	}
 	if withdrawn := m.rs.Names(before.granted &^ after.granted); before.Decided && len(withdrawn) > 0 {
 		attrs = append(attrs, slog.Any("withdrawn", names(withdrawn)))
 	}

@@ -3,8 +3,6 @@ package middleware
 import (
 	"net/http"
 	"strings"
-
-	"github.com/consentgate/consentgate/rules"
 )
 
 // filterResponseHeader drops the Set-Cookie lines and Link preloads of a
@@ -12,25 +10,25 @@ import (
 // lines that expire the refused cookies the request carried. In report mode
 // nothing is changed; what would be dropped is logged.
 func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *state) {
-	granted := st.consent.granted
+	g := st.consent.grant()
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {
-			if name, ok := browserCookieName(line); ok && m.dropCookie(r, "set-cookie", name, granted) {
+			if name, ok := browserCookieName(line); ok && m.dropCookie(r, "set-cookie", name, g) {
 				m.log.Info("would drop Set-Cookie", "cookie", sanitise(name, 128), "path", r.URL.Path)
 			}
 		}
-		filterLinkHeader(h, m, r, granted)
+		filterLinkHeader(h, m, r, g)
 		return
 	}
-	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, "set-cookie", name, granted) })
-	filterLinkHeader(h, m, r, granted)
+	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, "set-cookie", name, g) })
+	filterLinkHeader(h, m, r, g)
 	expireCookies(h, r, st.expire)
 	st.expire = nil
 }
 
 // filterLinkHeader removes from Link headers the preloads, prefetches and
 // preconnects of trackers the visitor has not consented to.
-func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rules.CategorySet) {
+func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, g grant) {
 	lines, ok := h["Link"]
 	if !ok {
 		return
@@ -43,9 +41,9 @@ func filterLinkHeader(h http.Header, m *Middleware, r *http.Request, granted rul
 		for _, link := range splitLinks(line) {
 			target, rel := parseLink(link)
 			if rel != "" && relLoads([]byte(rel)) {
-				if match, ok := m.matchRawURL(target, r); ok && !granted.Has(match.Need) {
-					m.observeBlocked("link", match.Need, granted)
-					m.find(r, Finding{Kind: "link-header", URL: target}, match.Need, granted, match.Vendor)
+				if match, ok := m.matchRawURL(target, r); ok && !g.allows(match) {
+					m.observeBlocked("link", match.Need, g.cats)
+					m.find(r, Finding{Kind: "link-header", URL: target}, match.Need, g.cats, match.Vendor)
 					if m.cfg.Mode != ModeReport {
 						dropped = true
 						continue

@@ -29,10 +29,10 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 	} else {
 		st = &state{consent: m.consentOf(req)}
 		if m.cfg.Mode != ModeReport {
-			granted := st.consent.granted
+			g := st.consent.grant()
 			var refused []string
 			eachCookie(req.Header, func(name string) {
-				if !m.keepCookie(name, granted) {
+				if !m.keepCookie(name, g) {
 					refused = append(refused, name)
 				}
 			})

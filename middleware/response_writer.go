@@ -55,7 +55,7 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.rw }
 // is sent when the body's type is known.
 func (w *responseWriter) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		filterLinkHeader(w.rw.Header(), w.m, w.r, w.st.consent.granted)
+		filterLinkHeader(w.rw.Header(), w.m, w.r, w.st.consent.grant())
 		w.rw.WriteHeader(code)
 		return
 	}

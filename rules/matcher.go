@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 )
 
@@ -100,6 +101,22 @@ func (m *matcher) scan(text []byte, need []CategorySet) (CategorySet, int32) {
 	return s.union, s.first
 }
 
+// vendors returns every vendor whose pattern is found in text, in the
+// order first found.
+func (m *matcher) vendors(text []byte, need []CategorySet) []int32 {
+	var all []int32
+	s := scanState{first: -1, all: &all}
+	if m.index == nil {
+		return nil
+	}
+	for i := 0; i+1 < len(text); i++ {
+		if has(&m.first, pair(text[i], text[i+1])) {
+			m.at(text, i, need, &s)
+		}
+	}
+	return all
+}
+
 // scanEveryPair is scan trying every position as a start: for a two-byte
 // pattern, and as the reference the tests hold scan to.
 func (m *matcher) scanEveryPair(text []byte, need []CategorySet) (CategorySet, int32) {
@@ -118,6 +135,7 @@ func (m *matcher) scanEveryPair(text []byte, need []CategorySet) (CategorySet, i
 type scanState struct {
 	union CategorySet
 	first int32
+	all   *[]int32 // when set, every vendor found is appended
 }
 
 // at counts the patterns that start at text[i], where a pattern's first
@@ -142,6 +160,9 @@ func (m *matcher) at(text []byte, i int, need []CategorySet, s *scanState) {
 			s.first = p.vendor
 		}
 		s.union |= need[p.vendor]
+		if s.all != nil && !slices.Contains(*s.all, p.vendor) {
+			*s.all = append(*s.all, p.vendor)
+		}
 	}
 }
 

@@ -35,6 +35,9 @@ type Ruleset struct {
 	byID    map[string]int32  // vendor id → the last vendor with it
 	byIAB   map[int][]*Vendor // IAB vendor id → vendors, in load order
 	index   map[*Vendor]int32 // vendor → its index
+	codeOf  map[string]string // vendor id → its code in consent cookies ("" if it has none)
+	idOf    map[string]string // code → vendor id
+	uncoded []string          // ids without a code of their own
 
 	hosts  map[string]int32     // host suffix → vendor
 	urls   map[string][]urlRule // host suffix → path rules, longest first
@@ -221,6 +224,7 @@ func Compile(vendors []Vendor, opts Options) (*Ruleset, error) {
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(rs.plens)))
 	rs.scripts = newMatcher(patterns)
+	rs.compileVendorCodes()
 	return rs, nil
 }
 
@@ -438,6 +442,16 @@ func (rs *Ruleset) prefixSearch(name string) int32 {
 		}
 	}
 	return -1
+}
+
+// ScriptVendors returns every vendor MatchScript would find in an inline
+// script, in the order first found, each with its categories.
+func (rs *Ruleset) ScriptVendors(text []byte) []Match {
+	var out []Match
+	for _, i := range rs.scripts.vendors(text, rs.need) {
+		out = append(out, rs.match(i))
+	}
+	return out
 }
 
 // MatchScript reports the vendors whose signatures, hosts or URLs appear in
