@@ -92,7 +92,7 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 			have = en
 		}
 		for k := range over {
-			if _, known := en[k]; !known && !strings.HasPrefix(k, "cat_") {
+			if _, known := en[k]; !known && !strings.HasPrefix(k, "cat_") && !isDeclarationKey(k) {
 				return nil, fmt.Errorf("%w: texts[%s]: unknown key %q", ErrConfig, lang, k)
 			}
 		}

@@ -122,6 +122,12 @@ type Config struct {
 	// 'default', …) reflecting the decision at the start of <head>, and
 	// 'update' after a choice made without reload. Default: false.
 	ConsentMode bool
+	// Declaration is which vendors the cookie declaration lists:
+	// "seen", those this process has met in traffic (their tags in pages,
+	// their cookies) and every vendor of the operator's own rules; or
+	// "all", every vendor of the rules, the built-in catalogue included.
+	// Default: "seen".
+	Declaration string
 	// GPCLastUpdate is the date /.well-known/gpc.json gives. Default:
 	// "2026-11-27".
 	GPCLastUpdate string
@@ -163,6 +169,12 @@ type Config struct {
 }
 
 // Modes of HTML enforcement.
+// What the cookie declaration lists.
+const (
+	DeclarationSeen = "seen"
+	DeclarationAll  = "all"
+)
+
 const (
 	ModeNeutralize = "neutralize"
 	ModeRemove     = "remove"
@@ -305,6 +317,13 @@ func (c Config) withDefaults() (Config, error) {
 		c.DefaultLanguage = "en"
 	}
 	c.DefaultLanguage = strings.ToLower(c.DefaultLanguage)
+	switch c.Declaration {
+	case "":
+		c.Declaration = DeclarationSeen
+	case DeclarationSeen, DeclarationAll:
+	default:
+		return bad("declaration %q: want seen or all", c.Declaration)
+	}
 	if c.GPCLastUpdate == "" {
 		c.GPCLastUpdate = defaultGPCDate
 	} else if _, err := time.Parse("2006-01-02", c.GPCLastUpdate); err != nil {

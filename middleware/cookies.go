@@ -40,6 +40,7 @@ func (m *Middleware) cookieMatch(name string) (rules.Match, bool) {
 		}
 	}
 	if match, ok := m.rs.MatchCookie(name); ok {
+		m.sawVendor(match.Vendor)
 		return match, true
 	}
 	if m.cfg.OnUnclassifiedCookie != nil {

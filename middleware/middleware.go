@@ -32,6 +32,7 @@ type Middleware struct {
 	records     *slog.Logger
 	cmp         *cmp.Reader // nil unless Config.CMP is set
 	cmpPrefixes []string    // cookie name prefixes the consent managers use
+	seen        seenVendors // vendors met in traffic, for the declaration
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.

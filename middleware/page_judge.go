@@ -24,7 +24,11 @@ func (p *page) judge(raw []byte) (rules.Match, bool) {
 	} else {
 		match, ok = p.m.rs.MatchURLBytes(u.Host, u.PathQuery)
 	}
-	if !ok || p.grant.allows(match) {
+	if !ok {
+		return rules.Match{}, false
+	}
+	p.m.sawVendor(match.Vendor)
+	if p.grant.allows(match) {
 		return rules.Match{}, false
 	}
 	p.found = raw

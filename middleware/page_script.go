@@ -115,7 +115,11 @@ func (p *page) Content(e *htmlrewrite.Element, text []byte, overflow bool) error
 func (p *page) judgeScript(text []byte) (rules.Match, bool) {
 	if len(p.grant.vendors) == 0 {
 		need, vendor, found := p.m.rs.MatchScript(text)
-		if !found || p.grant.cats.Has(need) {
+		if !found {
+			return rules.Match{}, false
+		}
+		p.m.sawVendor(vendor)
+		if p.grant.cats.Has(need) {
 			return rules.Match{}, false
 		}
 		return rules.Match{Vendor: vendor, Need: need}, true
@@ -124,6 +128,7 @@ func (p *page) judgeScript(text []byte) (rules.Match, bool) {
 	var blocked rules.Match
 	bad := false
 	for _, match := range p.m.rs.ScriptVendors(text) {
+		p.m.sawVendor(match.Vendor)
 		if p.grant.allows(match) {
 			continue
 		}
