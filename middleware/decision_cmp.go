@@ -121,7 +121,7 @@ func (m *Middleware) cmpDecisionSeen(h http.Header, r *http.Request, st *state) 
 		after.Time = v.time
 	}
 	after.Revision = m.cfg.Revision
-	m.record(r, "cmp", "cmp:"+c.CMP, &before, &after, returnPath(r.URL.RequestURI()))
+	m.record(r, "cmp", "cmp:"+c.CMP, &before, &after, returnPath(r.URL.RequestURI()), "")
 }
 
 // readMirror reads the middleware's own cookie when it mirrors a consent

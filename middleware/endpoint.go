@@ -60,6 +60,8 @@ func (m *Middleware) serveEndpoint(w http.ResponseWriter, r *http.Request) {
 		m.serveChoices(w, r)
 	case p == m.cfg.Endpoint+"/declaration":
 		m.serveDeclaration(w, r)
+	case strings.HasPrefix(p, m.cfg.Endpoint+"/shown/"):
+		m.serveShown(w, r, strings.TrimPrefix(p, m.cfg.Endpoint+"/shown/"))
 	default:
 		name := strings.TrimPrefix(p, m.cfg.Endpoint+"/")
 		assets := bannerAssets()
@@ -127,6 +129,8 @@ type decisionRequest struct {
 	Vendors []string `json:"vendors"`
 	Offered []string `json:"offered"`
 	Return  string   `json:"return"`
+	// Shown is the id of what the visitor was shown (see shown.go).
+	Shown string `json:"shown"`
 }
 
 // serveDecision handles a consent POST: it checks the origin, sets the
@@ -161,6 +165,7 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 			req.Offered = append(req.Offered, strings.Fields(list)...)
 		}
 		req.Return = r.PostForm.Get("return")
+		req.Shown = r.PostForm.Get("shown")
 	}
 	wantJSON := asJSON || strings.Contains(r.Header.Get("Accept"), "application/json")
 	before := m.consentOf(r)
@@ -197,7 +202,11 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	expireCookies(h, r, refused)
-	m.record(r, req.Action, source, &before, &after, returnPath(req.Return))
+	shown := req.Shown
+	if _, ok := m.parseShownID(shown); !ok {
+		shown = "" // not what this configuration shows: recorded as nothing
+	}
+	m.record(r, req.Action, source, &before, &after, returnPath(req.Return), shown)
 	h.Set("Cache-Control", "no-store")
 	if wantJSON {
 		writeJSON(w, http.StatusOK, m.decisionJSON(&after))

@@ -30,9 +30,10 @@ type Middleware struct {
 	unknownSeen *lru.Cache[string, struct{}]
 	banner      *banner
 	records     *slog.Logger
-	cmp         *cmp.Reader // nil unless Config.CMP is set
-	cmpPrefixes []string    // cookie name prefixes the consent managers use
-	seen        seenVendors // vendors met in traffic, for the declaration
+	cmp         *cmp.Reader                // nil unless Config.CMP is set
+	cmpPrefixes []string                   // cookie name prefixes the consent managers use
+	seen        seenVendors                // vendors met in traffic, for the declaration
+	shownIDs    *lru.Cache[string, string] // see shownID
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.
@@ -94,6 +95,9 @@ func New(cfg Config) (*Middleware, error) {
 		m.dnt &^= rs.NecessarySet()
 	}
 	if m.unknownSeen, err = lru.New[string, struct{}](4096); err != nil {
+		return nil, err
+	}
+	if m.shownIDs, err = lru.New[string, string](1024); err != nil {
 		return nil, err
 	}
 	if m.banner, err = newBanner(cfg, rs); err != nil {

@@ -20,7 +20,10 @@ const (
 // client's address, truncated or omitted), when, what (action, categories
 // granted and refused, what was withdrawn), under which policy revision,
 // in which language, on which page, and how (banner form, script, signals).
-func (m *Middleware) record(r *http.Request, action, source string, before, after *Consent, path string) {
+//
+// shown is the id of what the visitor was shown when deciding (shown.go),
+// "" when nothing was (signals, a consent manager).
+func (m *Middleware) record(r *http.Request, action, source string, before, after *Consent, path, shown string) {
 	attrs := []slog.Attr{
 		slog.String("consent_id", after.ID),
 		slog.String("time", after.Time.UTC().Format(time.RFC3339)),
@@ -46,6 +49,9 @@ func (m *Middleware) record(r *http.Request, action, source string, before, afte
 	}
 	if before.Decided {
 		attrs = append(attrs, slog.Any("previously_granted", names(before.Granted())))
+	}
+	if shown != "" {
+		attrs = append(attrs, slog.String("shown", shown))
 	}
 	if ip := m.recordIP(r); ip != "" {
 		attrs = append(attrs, slog.String("client_ip", ip))

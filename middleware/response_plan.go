@@ -172,7 +172,7 @@ func (m *Middleware) signalsDecision(h http.Header, r *http.Request, st *state) 
 	c.Time = now()
 	c.Revision = m.cfg.Revision
 	m.setConsentCookie(h, r, cookieValue{denied: m.rs.Optional(), revision: c.Revision, time: c.Time, id: c.ID, method: methodSignals})
-	m.record(r, ActionRejectAll, "signals", &before, c, returnPath(r.URL.RequestURI()))
+	m.record(r, ActionRejectAll, "signals", &before, c, returnPath(r.URL.RequestURI()), "")
 }
 
 // addVary adds field to the Vary header unless it is there, on the first
