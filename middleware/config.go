@@ -85,8 +85,9 @@ type Config struct {
 	// set the banner is off unless Banner is "on". Default: none.
 	CMP []string
 	// OneTrustGroups maps OneTrust group ids to categories. Default: C0001
-	// necessary, C0002 analytics, C0003 preferences, C0004 and C0005
-	// marketing.
+	// necessary, C0002 analytics, C0003 preferences, C0004 marketing (as
+	// OneTrust loads them); C0005 (social media) grants or refuses the
+	// catalogue's social widgets one by one.
 	OneTrustGroups map[string]string
 	// CMPServices maps consent managers' service names (Klaro services,
 	// for one) to categories. Services not listed are looked up among the
