@@ -10,6 +10,7 @@ import (
 // lines that expire the refused cookies the request carried. In report mode
 // nothing is changed; what would be dropped is logged.
 func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *state) {
+	canonicalKeys(h)
 	g := st.consent.grant()
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {
@@ -18,10 +19,12 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 			}
 		}
 		filterLinkHeader(h, m, r, g)
+		m.filterReportHeaders(h, r, g)
 		return
 	}
 	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, "set-cookie", name, g) })
 	filterLinkHeader(h, m, r, g)
+	m.filterReportHeaders(h, r, g)
 	expireCookies(h, r, st.expire)
 	st.expire = nil
 }

@@ -36,6 +36,16 @@ type plan struct {
 	// err says why an HTML body cannot be enforced (a content coding
 	// that cannot be decoded): the response must not go out.
 	err error
+	// replace, when set, is sent instead of the response: a redirect to a
+	// refused tracker.
+	replace *replacement
+}
+
+// replacement is a response sent instead of the handler's; its header
+// is already in place.
+type replacement struct {
+	status int
+	body   []byte
 }
 
 // needsSniff reports whether a response's type must be decided from its
@@ -62,6 +72,9 @@ func setSniffedType(h http.Header, first []byte) {
 // type, after sniffing.
 func (m *Middleware) planResponse(r *http.Request, st *state, status int, h http.Header) plan {
 	m.filterResponseHeader(h, r, st)
+	if rep := m.blockRedirect(r, st, status, h); rep != nil {
+		return plan{replace: rep}
+	}
 	if !htmlBody(r, status, h) {
 		return plan{}
 	}
@@ -143,6 +156,18 @@ func (m *Middleware) prepareHTMLHeader(h http.Header) (coding string, err error)
 		addVary(h, "Accept-Language")
 	}
 	return coding, nil
+}
+
+// canonicalKeys moves the lines a handler set under a key of another
+// spelling (h["set-cookie"], h["NEL"]), which net/http sends as they are,
+// to the canonical key, so that no filter misses them.
+func canonicalKeys(h http.Header) {
+	for k, v := range h {
+		if c := http.CanonicalHeaderKey(k); c != k {
+			delete(h, k)
+			h[c] = append(h[c], v...)
+		}
+	}
 }
 
 // delHeaders deletes the fields named by keys (canonical), also where a

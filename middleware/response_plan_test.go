@@ -53,6 +53,18 @@ func TestEntryPointsAgree(t *testing.T) {
 			up: upstream{200, html, []byte(trackerPage)}},
 		{name: "report mode", mode: ModeReport, up: upstream{200, map[string]string{"Content-Type": "text/html", "Set-Cookie": "_ga=1", "Content-Length": "-"}, []byte(trackerPage)}},
 		{name: "report mode without Content-Type", mode: ModeReport, up: upstream{200, nil, []byte(trackerPage)}},
+		{name: "redirect to a refused tracker, followed", request: map[string]string{"Sec-Fetch-Mode": "navigate", "Accept-Language": "sv"},
+			up: upstream{302, map[string]string{"Location": "https://ad.doubleclick.net/ddm/clk/1;2?https://shop.example/x"}, nil}},
+		{name: "redirect to a refused tracker, an image", request: map[string]string{"Sec-Fetch-Mode": "no-cors"},
+			up: upstream{307, map[string]string{"Location": "https://www.facebook.com/tr?id=1"}, nil}},
+		{name: "redirect to a refused tracker in report mode", mode: ModeReport,
+			up: upstream{302, map[string]string{"Location": "https://www.facebook.com/tr?id=1"}, nil}},
+		{name: "report endpoints naming trackers", up: upstream{200, map[string]string{"Content-Type": "application/json",
+			"Content-Security-Policy":             "default-src 'self'; report-uri https://www.google-analytics.com/csp /csp-reports; report-to main",
+			"Content-Security-Policy-Report-Only": "img-src 'none'; report-uri https://connect.facebook.net/csp",
+			"Reporting-Endpoints":                 `main="/reports", fb="https://connect.facebook.net/r"`,
+			"Report-To":                           `{"group":"nel","max_age":86400,"endpoints":[{"url":"https://www.google-analytics.com/nel"}]}, {"group":"own","max_age":1,"endpoints":[{"url":"/r"}]}`,
+			"NEL":                                 `{"report_to":"nel","max_age":86400}`}, []byte(`{}`)}},
 		{name: "XHTML", up: upstream{200, map[string]string{"Content-Type": "application/xhtml+xml"}, []byte(`<html xmlns="http://www.w3.org/1999/xhtml"><head/><body><img src="https://www.facebook.com/tr?id=1"/></body></html>`)}},
 	}
 	for _, c := range cases {
@@ -141,7 +153,34 @@ func TestEntryPointsAgree(t *testing.T) {
 			if enforced && (strings.Contains(string(db), ` src="https://www.facebook.com/tr`) || !strings.Contains(string(db), "data-consent")) {
 				t.Errorf("the page was not enforced:\n%s", db)
 			}
-			if c.mode == ModeReport && string(db) != trackerPage {
+			switch c.name {
+			case "redirect to a refused tracker, followed":
+				if dr.StatusCode != 200 || dr.Header.Get("Location") != "" || !strings.Contains(string(db), "ad.doubleclick.net") || !strings.Contains(string(db), `lang="sv"`) {
+					t.Errorf("a followed redirect to a tracker: %d %v\n%s", dr.StatusCode, dr.Header, db)
+				}
+			case "redirect to a refused tracker, an image":
+				if dr.StatusCode != 204 || dr.Header.Get("Location") != "" || len(db) != 0 {
+					t.Errorf("a redirect of an image to a tracker: %d %v", dr.StatusCode, dr.Header)
+				}
+			case "redirect to a refused tracker in report mode":
+				if dr.StatusCode != 302 || dr.Header.Get("Location") == "" {
+					t.Errorf("report mode changed a redirect: %d %v", dr.StatusCode, dr.Header)
+				}
+			case "report endpoints naming trackers":
+				want := map[string]string{
+					"Content-Security-Policy":             "default-src 'self'; report-uri /csp-reports; report-to main",
+					"Content-Security-Policy-Report-Only": "img-src 'none'",
+					"Reporting-Endpoints":                 `main="/reports"`,
+					"Report-To":                           `{"endpoints":[{"url":"/r"}],"group":"own","max_age":1}`,
+					"Nel":                                 "",
+				}
+				for k, v := range want {
+					if got := dr.Header.Get(k); got != v {
+						t.Errorf("%s: %q, want %q", k, got, v)
+					}
+				}
+			}
+			if c.mode == ModeReport && string(db) != trackerPage && c.up.status == 200 {
 				t.Errorf("report mode changed the page:\n%s", db)
 			}
 		})

@@ -52,6 +52,13 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 	}
 	p := m.planResponse(req, st, resp.StatusCode, h)
 	switch {
+	case p.replace != nil:
+		resp.Body.Close()
+		resp.StatusCode = p.replace.status
+		resp.Status = fmt.Sprintf("%d %s", p.replace.status, http.StatusText(p.replace.status))
+		resp.Body = io.NopCloser(bytes.NewReader(p.replace.body))
+		resp.ContentLength = int64(len(p.replace.body))
+		resp.Uncompressed = false
 	case p.err != nil:
 		return fmt.Errorf("consentgate: %w", p.err)
 	case p.rewrite:

@@ -210,6 +210,18 @@ func (w *responseWriter) decide() {
 	h := w.Header()
 	p := w.m.planResponse(w.r, w.st, w.status, h)
 	switch {
+	case p.replace != nil:
+		// The handler's body goes nowhere; the replacement is written
+		// with the status.
+		w.status = p.replace.status
+		w.body = &replacedBody{}
+		w.rw.WriteHeader(w.status)
+		if len(p.replace.body) > 0 && w.r.Method != http.MethodHead {
+			if _, err := w.rw.Write(p.replace.body); err != nil {
+				w.failed = errors.Join(errClientGone, err)
+			}
+		}
+		return
 	case p.err != nil:
 		w.log.Error("cannot enforce consent on this HTML response", "path", w.r.URL.Path, "error", p.err)
 		for k := range h {
@@ -275,6 +287,13 @@ func (f *reportFilter) stopReading() {
 		f.read = nil
 	}
 }
+
+// replacedBody swallows the body of a response that was replaced.
+type replacedBody struct{}
+
+func (replacedBody) Write(p []byte) (int, error) { return len(p), nil }
+func (replacedBody) Flush() error                { return nil }
+func (replacedBody) Close() error                { return nil }
 
 // discardResponse is a ResponseWriter that keeps nothing.
 type discardResponse struct{}
