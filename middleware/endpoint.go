@@ -58,6 +58,8 @@ func (m *Middleware) serveEndpoint(w http.ResponseWriter, r *http.Request) {
 		}
 	case p == m.cfg.Endpoint+"/choices":
 		m.serveChoices(w, r)
+	case p == m.cfg.Endpoint+"/report":
+		m.serveGuardReport(w, r)
 	case p == m.cfg.Endpoint+"/declaration":
 		m.serveDeclaration(w, r)
 	case strings.HasPrefix(p, m.cfg.Endpoint+"/shown/"):

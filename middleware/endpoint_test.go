@@ -256,3 +256,32 @@ func TestRecordsByDefault(t *testing.T) {
 		t.Errorf("records on slog.Default(): %v (all entries: %v)", records, logs.all())
 	}
 }
+
+// TestGuardReport: the run-time guard's reports (mode report) reach the
+// log and OnFinding; malformed or cross-site ones are refused.
+func TestGuardReport(t *testing.T) {
+	var got []Finding
+	m := newTestMiddleware(t, Config{Mode: ModeReport, OnFinding: func(r *http.Request, f Finding) { got = append(got, f) }})
+	send := func(body string, origin string) int {
+		req := httptest.NewRequest("POST", "https://shop.example.com/.well-known/consent/report", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+		req.Header.Set("Origin", origin)
+		return serve(t, m, nil, req).StatusCode
+	}
+	ok := `{"v":1,"page":"/shop","items":[{"kind":"fetch","url":"https://www.google-analytics.com/g/collect","vendor":"google-analytics","missing":["analytics"]}]}`
+	if s := send(ok, "https://shop.example.com"); s != http.StatusNoContent {
+		t.Fatalf("report: status %d", s)
+	}
+	if len(got) != 1 || got[0].Kind != "runtime-fetch" || got[0].Vendor != "google-analytics" || got[0].URL != "https://www.google-analytics.com/g/collect" ||
+		len(got[0].Categories) != 1 || got[0].Categories[0] != "analytics" || !got[0].Reported {
+		t.Errorf("findings %+v", got)
+	}
+	if s := send(ok, "https://evil.example"); s != http.StatusForbidden {
+		t.Errorf("a report from another site: status %d", s)
+	}
+	for _, bad := range []string{`{}`, `{"v":2,"items":[]}`, `not json`, `{"v":1,"items":[` + strings.Repeat(`{},`, 100) + `{}]}`} {
+		if s := send(bad, "https://shop.example.com"); s != http.StatusBadRequest {
+			t.Errorf("%.40s: status %d, want 400", bad, s)
+		}
+	}
+}

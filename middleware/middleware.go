@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
 
 	"github.com/consentgate/consentgate/middleware/internal/cmp"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
@@ -34,6 +35,7 @@ type Middleware struct {
 	cmpPrefixes []string                   // cookie name prefixes the consent managers use
 	seen        seenVendors                // vendors met in traffic, for the declaration
 	shownIDs    *lru.Cache[string, string] // see shownID
+	reports     *rate.Limiter              // guard reports taken, for the whole process
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.
@@ -97,6 +99,7 @@ func New(cfg Config) (*Middleware, error) {
 	if m.unknownSeen, err = lru.New[string, struct{}](4096); err != nil {
 		return nil, err
 	}
+	m.reports = newReportLimiter()
 	if m.shownIDs, err = lru.New[string, string](1024); err != nil {
 		return nil, err
 	}
