@@ -1,0 +1,2 @@
+// Package guard is the run-time guard.
+package guard
