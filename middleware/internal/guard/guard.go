@@ -154,7 +154,9 @@ func function(minified bool) ([]byte, error) {
 	// KeepVarNames is off: the function's own name survives, as the
 	// name of a declaration at the top level.
 	var out bytes.Buffer
-	if err := (&js.Minifier{}).Minify(m, &out, bytes.NewReader(fn), nil); err != nil {
+	// Version 2017: no syntax newer than the source's (optional catch
+	// bindings would be ES2019).
+	if err := (&js.Minifier{Version: 2017}).Minify(m, &out, bytes.NewReader(fn), nil); err != nil {
 		return nil, fmt.Errorf("minifying guard.js: %w", err)
 	}
 	b := out.Bytes()

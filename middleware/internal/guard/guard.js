@@ -959,14 +959,20 @@
     if (makeSet && d.set) { var s = makeSet(uncurry(d.set), d.set); markWrapper(s, d.set); d.set = s; }
     defProp(proto, name, d);
   }
+  // setGlobal replaces a global's property where it is defined: on a
+  // window itself, on a worker's WorkerGlobalScope.prototype.
+  function setGlobal(W, name, value) {
+    for (var o = W; o; o = getProto(o)) {
+      var d = gOPD(o, name);
+      if (d) { d.value = value; defProp(o, name, d); return; }
+    }
+  }
   function patchConstructor(W, name, onConstruct) {
     var C = W[name];
     if (typeof C !== "function") return;
     var P = new NProxy(C, { construct: function (target, args, newTarget) { return onConstruct(target, args, newTarget); } });
     markWrapper(P, C);
-    var d = gOPD(W, name);
-    d.value = P;
-    defProp(W, name, d);
+    setGlobal(W, name, P);
     try { var pd = gOPD(C.prototype, "constructor"); if (pd && pd.value === C) { pd.value = P; defProp(C.prototype, "constructor", pd); } } catch (e) { /* keep going */ }
   }
   function networkError(W, what) { return new W.TypeError(what); }
@@ -1083,7 +1089,7 @@
         return p;
       };
       markWrapper(fetchW, nativeFetch);
-      var fd = gOPD(W, "fetch"); fd.value = fetchW; defProp(W, "fetch", fd);
+      setGlobal(W, "fetch", fetchW);
     }
     if (typeof W.fetchLater === "function") {
       var nativeLater = W.fetchLater;
@@ -1095,7 +1101,7 @@
         return apply(nativeLater, this, arguments);
       };
       markWrapper(laterW, nativeLater);
-      var ld = gOPD(W, "fetchLater"); ld.value = laterW; defProp(W, "fetchLater", ld);
+      setGlobal(W, "fetchLater", laterW);
     }
     if (W.XMLHttpRequest) {
       patchMethod(W.XMLHttpRequest.prototype, "open", function (orig) {
@@ -1163,7 +1169,7 @@
         return apply(nativeImport, this, arguments);
       };
       markWrapper(importW, nativeImport);
-      var id = gOPD(W, "importScripts"); id.value = importW; defProp(W, "importScripts", id);
+      setGlobal(W, "importScripts", importW);
     }
     if (W.Worklet) {
       patchMethod(W.Worklet.prototype, "addModule", function (orig) {
@@ -1389,7 +1395,7 @@
     patchProp(W.HTMLScriptElement.prototype, "type", "type", 0);
     patchProp(W.HTMLIFrameElement.prototype, "srcdoc", "srcdoc", 0);
     // link.relList.add("preconnect") and friends.
-    var relOwner = new WM();
+    var relOwner = new WM(), relListOf = getter(W.HTMLLinkElement.prototype, "relList");
     patchAccessor(W.HTMLLinkElement.prototype, "relList", function (get) { return function relList() { var l = get(this); wmSet(relOwner, l, this); return l; }; }, null);
     var tokenOps = ["add", "remove", "replace", "toggle"];
     for (i = 0; i < tokenOps.length; i++) {
@@ -1397,9 +1403,12 @@
         return function () {
           var link = wmGet(relOwner, this);
           if (link) {
-            var before = N.getAttribute(link, "rel"), r = apply(orig, this, arguments), after = N.getAttribute(link, "rel");
-            if (after !== before && after !== null) { N.setAttribute(link, "rel", before === null ? "" : before); if (onAttr(link, "rel", after) === PASS) N.setAttribute(link, "rel", after); }
-            return r;
+            // The same operation on an inert copy tells the rel to come.
+            var copy = N.createElementNS(inertDoc(false), HTML_NS, "link"), rel = N.getAttribute(link, "rel");
+            if (rel !== null) N.setAttribute(copy, "rel", rel);
+            try { apply(orig, relListOf(copy), arguments); } catch (e) { return apply(orig, this, arguments); }
+            var next = N.getAttribute(copy, "rel");
+            if (next !== null && next !== rel) onAttr(link, "rel", next);
           }
           return apply(orig, this, arguments);
         };
@@ -1465,7 +1474,7 @@
   }
 
   /* ---- CSS added by script ---- */
-  var proxies = new WM(), targets = new WM(), boundFns = new WM();
+  var proxies = new WM(), targets = new WM();
   function patchStyleProperty(proto) {
     patchAccessor(proto, "style", function (get) {
       return function style() { return styleProxy(get(this), this); };
@@ -1484,17 +1493,9 @@
     var p = wmGet(proxies, decl);
     if (p) return p;
     p = new NProxy(decl, {
-      get: function (t, k) {
-        var v = rGet(t, k, t);
-        if (typeof v !== "function") return v;
-        var b = wmGet(boundFns, v);
-        if (!b) {
-          b = function () { return apply(v, t, arguments); };
-          markWrapper(b, v);
-          wmSet(boundFns, v, b);
-        }
-        return b;
-      },
+      // Methods come unbound: CSSStyleDeclaration's own are patched to
+      // call through to the declaration behind a proxy.
+      get: function (t, k) { return rGet(t, k, t); },
       set: function (t, k, v) {
         if (typeof k === "string" && typeof v === "string" && (indexOf(v, "(") >= 0 || indexOf(v, "@") >= 0)) {
           var base = owner ? baseOf(owner) : N.baseURI(N.document), n = neutralCSS(v, base);
@@ -1776,11 +1777,11 @@
         set(this, v);
       };
     };
-    patchAccessor(W.Node.prototype, "textContent", null, textSet);
-    patchAccessor(W.Node.prototype, "nodeValue", null, textSet);
-    patchAccessor(W.HTMLElement.prototype, "innerText", null, textSet);
-    patchAccessor(W.HTMLElement.prototype, "outerText", null, textSet);
-    patchAccessor(W.HTMLScriptElement.prototype, "text", null, textSet);
+    var textProtos = [W.Node.prototype, W.HTMLElement.prototype, W.HTMLScriptElement.prototype, W.HTMLStyleElement.prototype, W.SVGScriptElement && W.SVGScriptElement.prototype];
+    var textProps = ["textContent", "nodeValue", "innerText", "outerText", "text"];
+    for (var tp = 0; tp < textProtos.length; tp++) {
+      for (var tq = 0; tq < textProps.length; tq++) if (textProtos[tp] && hasOwn(textProtos[tp], textProps[tq])) patchAccessor(textProtos[tp], textProps[tq], null, textSet);
+    }
     patchAccessor(W.CharacterData.prototype, "data", null, function (set) {
       return function data(v) { textChange(this, str(v), null); set(this, v); };
     });
