@@ -26,7 +26,7 @@
   var Refl = Reflect, apply = Refl.apply, construct = Refl.construct, rGet = Refl.get, rSet = Refl.set;
   var fnToString = uncurry(FnProto.toString);
   var SP = String.prototype;
-  var indexOf = uncurry(SP.indexOf), slice = uncurry(SP.slice), lower = uncurry(SP.toLowerCase), code = uncurry(SP.charCodeAt);
+  var indexOf = uncurry(SP.indexOf), lastIndexOf = uncurry(SP.lastIndexOf), slice = uncurry(SP.slice), lower = uncurry(SP.toLowerCase), code = uncurry(SP.charCodeAt);
   var fromCode = String.fromCharCode;
   var JSONstringify = JSON.stringify, JSONparse = JSON.parse;
   var WM = WeakMap, wmGet = uncurry(WM.prototype.get), wmSet = uncurry(WM.prototype.set), wmHas = uncurry(WM.prototype.has), wmDel = uncurry(WM.prototype["delete"]);
@@ -183,10 +183,61 @@
     if (n === 0) return null;
     return { u: u, host: slice(host, 0, n) };
   }
+  // ABSOLUTE and ROOTED match the URLs a parser gives back unchanged: an
+  // http(s) URL of a plain lower-case host, or a path from the root, whose
+  // path and query hold only printable ASCII a browser sends as it is (no
+  // backslash, '#', '%', quote, '<', '>', '`', '{', '}' or apostrophe).
+  var ABSOLUTE = /^https?:\/\/([a-z0-9.\-]+)(\/[!$&()*+,\-./0-9:;=@A-Z[\]^_a-z|~]*)?(?:\?([!$&()*+,\-./0-9:;=?@A-Z[\]^_a-z|~]*))?$/;
+  var ROOTED = /^(\/(?![/\\])[!$&()*+,\-./0-9:;=@A-Z[\]^_a-z|~]*)(?:\?([!$&()*+,\-./0-9:;=?@A-Z[\]^_a-z|~]*))?$/;
+  var reExec = uncurry(RegExp.prototype.exec);
+  var lastBase = null, lastBaseHost = null, lastBaseProto = null;
+  // fastParts returns [host, path, query] of a URL that ABSOLUTE or
+  // ROOTED matches, without dot segments, or null for anything else
+  // (which new URL then parses).
+  function fastParts(s, base) {
+    var m = reExec(ABSOLUTE, s), host, path, query;
+    if (m) {
+      host = m[1]; path = m[2] || "/"; query = m[3];
+      if (!plainHost(host)) return null;
+    } else {
+      m = reExec(ROOTED, s);
+      if (!m) return null;
+      if (typeof base === "function") base = base();
+      if (base !== lastBase) {
+        lastBase = base; lastBaseHost = null;
+        try { var b = new NURL(base); lastBaseProto = urlProtocol(b); lastBaseHost = urlHostname(b); } catch (e) { lastBaseHost = null; }
+      }
+      if (lastBaseHost === null || (lastBaseProto !== "https:" && lastBaseProto !== "http:") || !plainHost(lastBaseHost)) return null;
+      host = lastBaseHost; path = m[1]; query = m[2];
+    }
+    if (indexOf(path, "/.") >= 0) return null; // a dot segment, maybe
+    return [host, path, query === undefined ? "" : query];
+  }
+  // plainHost: lower-case letters, digits, '-' and inner dots, not
+  // ending in a number (an IPv4 address) nor holding punycode.
+  function plainHost(h) {
+    var n = h.length;
+    if (!n || code(h, 0) === 46 || code(h, n - 1) === 46 || indexOf(h, "..") >= 0 || indexOf(h, "xn--") >= 0) return false;
+    var last = code(h, n - 1);
+    if (last >= 48 && last <= 57) return false;
+    var dot = lastIndexOf(h, ".");
+    if (dot >= 0 && slice(h, dot + 1, dot + 3) === "0x") return false;
+    return true;
+  }
   // judge returns the vendor index of a URL the visitor has not allowed,
-  // or -1. Every judgement of the guard goes through it.
+  // or -1. Every judgement of the guard goes through it. base is the
+  // document's base URL, or a function returning it (called only for
+  // relative URLs).
   function judgeURL(raw, base) {
-    var r = resolve(raw, base);
+    var s = str(raw), f = fastParts(s, base);
+    if (f) {
+      var fv = matchURL(f[0], f[1], f[2]);
+      if (fv < 0) return -1;
+      lastURL = s;
+      return vendorOK[fv] ? -1 : fv;
+    }
+    if (typeof base === "function") base = base();
+    var r = resolve(s, base);
     if (!r) return -1;
     var search = urlSearch(r.u);
     var vi = matchURL(r.host, decodeUnreserved(urlPathname(r.u)), search.length ? slice(search, 1) : "");
@@ -208,6 +259,7 @@
   // descriptors) or a space-separated URL list (ping, attributionsrc).
   function judgeList(v, srcset, base) {
     var i = 0, n = v.length;
+    if (typeof base === "function") base = base();
     while (i < n) {
       while (i < n && (isSpace(code(v, i)) || srcset && code(v, i) === 44)) i++;
       var start = i;
@@ -466,7 +518,7 @@
     N.localName = getter(EP, "localName"); N.namespaceURI = getter(EP, "namespaceURI"); N.ownerDocument = getter(NP, "ownerDocument");
     N.parentNode = getter(NP, "parentNode"); N.isConnected = getter(NP, "isConnected"); N.baseURI = getter(NP, "baseURI");
     N.nodeType = getter(NP, "nodeType"); N.textContent = getter(NP, "textContent"); N.firstChild = getter(NP, "firstChild");
-    N.cloneNode = cap(NP, "cloneNode"); N.querySelector = cap(EP, "querySelector"); N.fragQS = cap(G.DocumentFragment.prototype, "querySelector");
+    N.cloneNode = cap(NP, "cloneNode"); N.firstElement = getter(EP, "firstElementChild"); N.fragFirstElement = getter(G.DocumentFragment.prototype, "firstElementChild"); N.querySelector = cap(EP, "querySelector"); N.fragQS = cap(G.DocumentFragment.prototype, "querySelector");
     N.nextSibling = getter(NP, "nextSibling"); N.defaultView = getter(DP, "defaultView"); N.compatMode = getter(DP, "compatMode");
     N.innerHTMLGet = getter(EP, "innerHTML"); N.innerHTMLSet = capSet(EP, "innerHTML");
     N.createElementNS = cap(DP, "createElementNS"); N.dispatchEvent = cap(G.EventTarget.prototype, "dispatchEvent");
@@ -650,7 +702,7 @@
     if (!info) return PASS;
     var at = info.attrs[name];
     if (!at) return PASS;
-    v = judgeAttr(el, info, at, str(value), baseOf(el));
+    v = judgeAttr(el, info, at, str(value), function () { return baseOf(el); });
     if (v >= 0) { if (hold(el, name, value, v, ln)) return STOP; return PASS; }
     if (heldAny) unhold(el, name);
     return PASS;
@@ -1833,15 +1885,16 @@
         var pdoc = N.ownerDocument(parent) || parent;
         if (N.ownerDocument(node) !== pdoc) cleanTree(node, N.defaultView(pdoc) ? N.baseURI(pdoc) : N.baseURI(N.document));
         if (t === 1) { var ln = N.localName(node); if (ln === "iframe" || ln === "frame" || ln === "object" || ln === "embed") frames = true; }
-        if (!frames && N.firstChild(node) && (t === 1 ? N.querySelector(node, FRAMES) : N.fragQS(node, FRAMES))) frames = true;
+        if (!frames && (t === 1 ? N.firstElement(node) && N.querySelector(node, FRAMES) : N.fragFirstElement(node) && N.fragQS(node, FRAMES))) frames = true;
       } else if (t === 3 && N.nodeType(parent) === 1 && watchesText(parent)) onText(parent, N.textContent(parent) + N.textContent(node));
       if (t === 11 && N.nodeType(parent) === 1 && watchesText(parent)) onText(parent, N.textContent(parent) + N.textContent(node));
     };
+    var known = 0;
     var after = function (parent) {
       if (pendingErrors.length) connectedErrors();
-      var f = frames;
+      var f = frames, n = W.length;
       frames = false;
-      framesChanged(parent, f);
+      if (f || n !== known) { known = n; framesChanged(parent, true); }
     };
     var one = function (orig) {
       return function (node) { before(this, node); var r = apply(orig, this, arguments); after(this); return r; };
