@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/consentgate/consentgate/internal/corpus"
@@ -80,9 +81,17 @@ var trackerCookieNames = []string{"_ga", "_fbp", "_hjSessionUser_1"}
 // paths under it, each with upstreamCookies; anything else is a 404.
 func corpusUpstream(t *testing.T) string {
 	t.Helper()
+	srv := httptest.NewServer(corpusHandler(t))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+// corpusHandler is corpusUpstream's handler.
+func corpusHandler(t *testing.T) http.Handler {
+	t.Helper()
 	root := filepath.Dir(corpus.Dir(t, "real-world-pages"))
 	corpus.Dir(t, "privacy-test-pages")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := path.Clean(r.URL.Path)
 		if !strings.HasSuffix(p, ".html") || !(strings.HasPrefix(p, "/real-world-pages/") || strings.HasPrefix(p, "/privacy-test-pages/")) {
 			http.NotFound(w, r)
@@ -98,9 +107,7 @@ func corpusUpstream(t *testing.T) string {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(page)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.Listener.Addr().String()
+	})
 }
 
 // trackerRequests picks the requests the catalogue attributes to a
@@ -323,4 +330,148 @@ func TestBrowserBannerForeignBase(t *testing.T) {
 	t.Logf("banner position %q, stylesheet %s, form action %s; after reject the tab is at %s, decision recorded: %v", pos, css, action, loc, decided)
 	failIf(t, pos != "fixed" || loc != pageURL || !decided,
 		"under a <base href> to another site the banner must stay styled, and choosing must stay on the page and record the decision")
+}
+
+// TestBrowserRealPagesGuard visits every real page with the run-time
+// guard on: still no tracker request before a choice and after reject,
+// trackers after accept; and the guard adds no uncaught exception and no
+// console error to what the page shows without it (one visit each).
+func TestBrowserRealPagesGuard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Chromium")
+	}
+	chromiumPath(t)
+	g := renderGuard(t)
+	mw, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := mw.Rules()
+	pages := corpusHandler(t)
+	on := serveHTTP(t, withGuard(g, mw, pages))
+	off := serveHTTP(t, mw.Handler(pages))
+	b := newBrowser(t, "localhost")
+	var (
+		mu    sync.Mutex
+		table = map[string]string{}
+	)
+	t.Run("pages", func(t *testing.T) {
+		for _, pg := range realPages {
+			t.Run(pg.path, func(t *testing.T) {
+				t.Parallel()
+				line := visitWithGuard(t, b, rs, on, off, pg.path, pg.trackers)
+				mu.Lock()
+				table[pg.path] = line
+				mu.Unlock()
+			})
+		}
+	})
+	var lines []string
+	for _, pg := range realPages {
+		if l, ok := table[pg.path]; ok {
+			lines = append(lines, fmt.Sprintf("%-70s %s", pg.path, l))
+		}
+	}
+	t.Logf("with the guard: requests all/trackers before a choice | after reject | after accept (reloaded); console errors and exceptions without | with the guard\n%-70s %-7s %-7s %-7s %s\n%s",
+		"page", "before", "reject", "accept", "errors", strings.Join(lines, "\n"))
+}
+
+// pageErrors collects a tab's uncaught exceptions and console.error
+// calls, by their first line, with the server's port taken out.
+type pageErrors struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func listenPageErrors(tb *tab, port string) *pageErrors {
+	pe := &pageErrors{}
+	norm := func(s string) string {
+		s, _, _ = strings.Cut(s, "\n")
+		return strings.ReplaceAll(s, "localhost:"+port, "localhost")
+	}
+	chromedp.Listen(tb.ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + norm(e.ExceptionDetails.Exception.Description)
+			}
+		case *runtime.EventConsoleAPICalled:
+			if e.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			msg = "console.error:"
+			for _, a := range e.Args {
+				if a.Description != "" {
+					msg += " " + norm(a.Description)
+				} else {
+					msg += " " + norm(string(a.Value))
+				}
+			}
+		default:
+			return
+		}
+		pe.mu.Lock()
+		pe.list = append(pe.list, norm(msg))
+		pe.mu.Unlock()
+	})
+	if _, err := chromedp.Call(tb.ctx, runtime.Enable, struct{}{}); err != nil {
+		tb.t.Fatalf("enabling runtime events: %v", err)
+	}
+	return pe
+}
+
+func (pe *pageErrors) take() []string {
+	pe.mu.Lock()
+	defer pe.mu.Unlock()
+	out := pe.list
+	pe.list = nil
+	return out
+}
+
+func visitWithGuard(t *testing.T, b *browser, rs *rules.Ruleset, on, off, page string, hasTrackers bool) string {
+	// Without the guard, once.
+	plain := b.newTab(t)
+	plainErrs := listenPageErrors(plain, off)
+	plain.do(chromedp.Navigate("http://localhost:"+off+"/"+page), settle())
+	without := plainErrs.take()
+
+	tb := b.newTab(t)
+	errs := listenPageErrors(tb, on)
+	pageURL := "http://localhost:" + on + "/" + page
+	phase := func(name string, wantTrackers bool) requestCount {
+		t.Helper()
+		var reqs []string
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			reqs = append(reqs, tb.takeRequests()...)
+			if !wantTrackers || len(trackerRequests(rs, reqs)) > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		trackers := trackerRequests(rs, reqs)
+		switch {
+		case !wantTrackers && len(trackers) > 0:
+			t.Errorf("%s: %d requests to trackers: %q", name, len(trackers), trackers)
+		case wantTrackers && len(trackers) == 0:
+			t.Errorf("%s: no request to a tracker", name)
+		}
+		return requestCount{len(reqs), len(trackers)}
+	}
+	tb.do(chromedp.Navigate(pageURL), settle())
+	if !eval[bool](tb, `!!window.__consentgate`) {
+		t.Fatal("the guard is not on the page")
+	}
+	before := phase("before a choice", false)
+	with := errs.take()
+	tb.do(chromedp.Click(rejectButton), chosen, chromedp.Navigate(pageURL), settle())
+	rejected := phase("after reject", false)
+	tb.do(chromedp.Click(chromedp.CSS(`[data-consent-reopen]`)), chromedp.Click(acceptButton), chosen, chromedp.Navigate(pageURL), settle())
+	accepted := phase("after accept", hasTrackers)
+	if extra := subtract(with, without); len(extra) > 0 {
+		t.Errorf("the guard adds errors: %q (without it: %q)", extra, without)
+	}
+	return fmt.Sprintf("%s  %s  %s  %d | %d", before, rejected, accepted, len(without), len(with))
 }
