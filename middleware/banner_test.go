@@ -3,6 +3,7 @@ package middleware
 import (
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,8 +66,10 @@ func TestBannerInjection(t *testing.T) {
 	if strings.Contains(banner[:strings.Index(banner, ">")], "hidden") {
 		t.Error("banner hidden for an undecided visitor")
 	}
-	if !strings.HasPrefix(out, plainPage[:strings.Index(plainPage, "</body>")]) || !strings.HasSuffix(out, "</body></html>") {
-		t.Error("page around the banner changed")
+	// The page around the banner and the guard is the page.
+	guard := regexp.MustCompile(`<script src="/\.well-known/consent/guard-[0-9a-f]+\.js" data-granted="necessary"></script>`)
+	if g := guard.FindStringIndex(out); g == nil || !strings.HasPrefix(out[:g[0]]+out[g[1]:], plainPage[:strings.Index(plainPage, "</body>")]) || !strings.HasSuffix(out, "</body></html>") {
+		t.Errorf("page around the banner and the guard changed:\n%s", out)
 	}
 }
 
@@ -100,7 +103,7 @@ func TestBannerChunkedEqualsWhole(t *testing.T) {
 	whole := body(t, serve(t, m, htmlHandler(page), req()))
 	for _, size := range []int{1, 2, 3, 7, 64} {
 		chunked := body(t, serve(t, m, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			for i := 0; i < len(page); i += size {
 				w.Write([]byte(page[i:min(i+size, len(page))]))
 				w.(http.Flusher).Flush()

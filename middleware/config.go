@@ -102,6 +102,20 @@ type Config struct {
 	// POSTs, the current decision, the banner's CSS and JS, the choices
 	// page. Default: "/.well-known/consent".
 	Endpoint string
+	// Guard puts the run-time guard first in every HTML document enforced
+	// (and before every worker script) for visitors who refused something,
+	// so that what the page's own scripts load after it has loaded
+	// (elements they create, HTML and CSS they insert, fetch, XHR,
+	// beacons, sockets, workers, frames, cookies they write) is judged by
+	// the same rules. "on" puts in a <script src> of the endpoint (a few
+	// hundred bytes a page; the script, some 23 KB gzipped, is cached for
+	// good after the first page); "inline" puts the whole script in every
+	// page instead (no request, some 23 KB gzipped a page); "off" leaves it
+	// out. Where the page's CSP forbids one form, the other is used. In
+	// report mode it stops nothing and reports what it would have stopped,
+	// to the log (see <endpoint>/report). Default: "on", but "off" in
+	// report mode, whose pages stay byte for byte the upstream's.
+	Guard string
 	// Banner is "on" to show the built-in banner to undecided visitors (and
 	// a re-open link to everyone else) or "off". Default: "on", or "off"
 	// when CMP is set.
@@ -197,6 +211,9 @@ const (
 	defaultEndpoint     = "/.well-known/consent"
 	bannerOn            = "on"
 	bannerOff           = "off"
+	guardOn             = "on"
+	guardInline         = "inline"
+	guardOff            = "off"
 	defaultGPCDate      = "2026-11-27"
 )
 
@@ -298,6 +315,16 @@ func (c Config) withDefaults() (Config, error) {
 		c.Endpoint = defaultEndpoint
 	case !strings.HasPrefix(c.Endpoint, "/") || strings.HasSuffix(c.Endpoint, "/") || strings.ContainsAny(c.Endpoint, "?#\\ ") || returnPath(c.Endpoint) != c.Endpoint:
 		return bad("endpoint %q: want an absolute path without a trailing slash", c.Endpoint)
+	}
+	switch c.Guard {
+	case "":
+		c.Guard = guardOn
+		if c.Mode == ModeReport {
+			c.Guard = guardOff // report mode changes nothing the visitor gets
+		}
+	case guardOn, guardInline, guardOff:
+	default:
+		return bad("guard %q: want on, inline or off", c.Guard)
 	}
 	switch c.Banner {
 	case "":

@@ -24,7 +24,7 @@ func TestElementTableGolden(t *testing.T) {
 	const tracker = "https://www.facebook.com/tr?id=1" // Meta pixel: marketing
 	var out strings.Builder
 	for _, mode := range []string{ModeNeutralize, ModeRemove, ModeReport} {
-		m := newTestMiddleware(t, Config{Mode: mode, Banner: "off"})
+		m := newTestMiddleware(t, Config{Mode: mode, Banner: "off", Guard: "off"})
 		for _, granted := range []bool{false, true} {
 			var cookie string
 			if granted {
@@ -58,7 +58,7 @@ func TestElementTableGolden(t *testing.T) {
 	}
 	// A tag longer than the buffer cap is made inert unjudged by the
 	// table's inert attributes, put first.
-	m := newTestMiddleware(t, Config{Banner: "off", MaxBufferSize: 1024})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off", MaxBufferSize: 1024})
 	long := strings.Repeat("z", 1500)
 	for _, e := range elements.Table {
 		markup := fmt.Sprintf(`<%s %s="%s" title="%s">`, e.Name, e.Attrs[0].Name, tracker, long)

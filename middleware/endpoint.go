@@ -67,10 +67,12 @@ func (m *Middleware) serveEndpoint(w http.ResponseWriter, r *http.Request) {
 	default:
 		name := strings.TrimPrefix(p, m.cfg.Endpoint+"/")
 		assets := bannerAssets()
-		for i := range assets {
-			if assets[i].name == name && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-				assets[i].serve(w, r)
-				return
+		for _, list := range [][]asset{assets[:], m.guardAssets} {
+			for i := range list {
+				if list[i].name == name && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+					list[i].serve(w, r)
+					return
+				}
 			}
 		}
 		httpError(w, r, http.StatusNotFound, "no such consent resource")

@@ -21,7 +21,7 @@ func Example() {
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, `<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script><p>Hello</p>`)
 	})
-	mw, err := middleware.New(middleware.Config{Banner: "off"})
+	mw, err := middleware.New(middleware.Config{Banner: "off", Guard: "off"})
 	if err != nil {
 		panic(err)
 	}
@@ -47,7 +47,7 @@ func ExampleMiddleware_ModifyResponse() {
 	defer legacy.Close()
 	upstream, _ := url.Parse(legacy.URL)
 
-	mw, err := middleware.New(middleware.Config{Banner: "off"})
+	mw, err := middleware.New(middleware.Config{Banner: "off", Guard: "off"})
 	if err != nil {
 		panic(err)
 	}

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
 
 	"github.com/consentgate/consentgate/middleware/internal/cmp"
+	"github.com/consentgate/consentgate/middleware/internal/guard"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
 	"github.com/consentgate/consentgate/rules"
 )
@@ -36,6 +38,9 @@ type Middleware struct {
 	seen        seenVendors                // vendors met in traffic, for the declaration
 	shownIDs    *lru.Cache[string, string] // see shownID
 	reports     *rate.Limiter              // guard reports taken, for the whole process
+	guard       *guard.Guard               // nil when Config.Guard is off
+	guardAssets []asset                    // its files, served from the endpoint
+	cspWarned   sync.Once
 }
 
 // New builds a Middleware from cfg, loading the catalogue and rule files.
@@ -108,6 +113,11 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if len(cfg.CMP) > 0 {
 		if err := m.newCMPReader(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Guard != guardOff {
+		if err := m.newGuard(); err != nil {
 			return nil, err
 		}
 	}

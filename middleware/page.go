@@ -148,6 +148,11 @@ type page struct {
 	injectDue    bool // the page gets one
 	injectDone   bool // it went in
 	charsetKnown bool // the response header names the charset
+	guardDue     bool // the run-time guard is part of it
+	// what the page's Content-Security-Policy allows a script element:
+	// inline, and from the site itself
+	inlineScripts, selfScripts bool
+	injectBuf                  []byte
 
 	bannerDue  bool   // the banner (or its re-open link) goes into this page
 	bannerDone bool   // it went in
@@ -190,11 +195,14 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	// Report mode changes nothing the visitor sees: no banner, no
 	// injection, no rewritten element.
 	p.bannerDue = m.cfg.Banner == bannerOn && !framed(r) && !p.report
-	p.injectDue = m.cfg.ConsentMode && !p.report
+	p.guardDue = m.guardDue(p.grant)
+	p.injectDue = m.cfg.ConsentMode && !p.report || p.guardDue
 	p.charsetKnown = false
+	p.inlineScripts, p.selfScripts = true, true
 	if h != nil {
 		p.nonce = cspNonce(h)
 		p.charsetKnown = charsetDeclared(h.Get("Content-Type"))
+		p.inlineScripts, p.selfScripts = scriptPolicy(h)
 	}
 }
 
@@ -275,8 +283,8 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 // at </body>, where the banner goes.
 func (p *page) EndTag(t *htmlrewrite.EndTag) error {
 	if string(t.Name()) == "head" {
-		if html := p.injection(); html != "" {
-			t.Before(html)
+		if html := p.injection(); html != nil {
+			t.BeforeBytes(html)
 		}
 		return nil
 	}

@@ -110,7 +110,7 @@ func TestStyleAttributeURLs(t *testing.T) {
 		`<style>a[href^="https://www.facebook.com/"]{display:none} .x::after{content:"//www.facebook.com/tr"}</style>`,
 		`<div style="font-family: 'https://www.facebook.com/tr'">x</div>`,
 	}
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off"})
 	for _, c := range cases {
 		if got := rewriteBody(t, m, c.in); got != c.want {
 			t.Errorf("%s:\n in   %s\n got  %s\n want %s", c.name, c.in, got, c.want)
@@ -122,7 +122,7 @@ func TestStyleAttributeURLs(t *testing.T) {
 		}
 	}
 
-	remove := newTestMiddleware(t, Config{Banner: "off", Mode: ModeRemove})
+	remove := newTestMiddleware(t, Config{Banner: "off", Guard: "off", Mode: ModeRemove})
 	in := `<div class="ad" style="background:url(` + fb + `)">x</div>`
 	if got, want := rewriteBody(t, remove, in), `<div class="ad">x</div>`; got != want {
 		t.Errorf("remove mode: got %s, want %s", got, want)
@@ -131,7 +131,7 @@ func TestStyleAttributeURLs(t *testing.T) {
 	if got, want := rewriteBody(t, remove, sheet), `<p>x</p>`; got != want {
 		t.Errorf("remove mode: got %s, want %s", got, want)
 	}
-	report := newTestMiddleware(t, Config{Banner: "off", Mode: ModeReport})
+	report := newTestMiddleware(t, Config{Banner: "off", Guard: "off", Mode: ModeReport})
 	if got := rewriteBody(t, report, in); got != in {
 		t.Errorf("report mode changed %s into %s", in, got)
 	}
@@ -139,7 +139,7 @@ func TestStyleAttributeURLs(t *testing.T) {
 
 // TestStyleAttributeWithConsent: granted categories leave style alone.
 func TestStyleAttributeWithConsent(t *testing.T) {
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off"})
 	in := `<div style="background:url(https://www.facebook.com/tr)">x</div>`
 	rs := m.Rules()
 	marketing, _ := rs.Set(rules.Marketing)
@@ -167,7 +167,7 @@ func TestStyleAttributeWithConsent(t *testing.T) {
 // ordinary CSS as long is judged and kept. (All under max_buffer: a
 // longer tag is judged by its name only.)
 func TestStyleNestedURLsAreBounded(t *testing.T) {
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off"})
 	for _, css := range []string{
 		strings.Repeat("url(a", 40000),
 		strings.Repeat("url(", 50000) + ")",
@@ -190,7 +190,7 @@ func TestStyleNestedURLsAreBounded(t *testing.T) {
 // later are judged like src.
 func TestLazyLoadAttributes(t *testing.T) {
 	const fb = "https://www.facebook.com/tr?id=1"
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off"})
 	for in, want := range map[string]string{
 		`<img data-lazy-src="` + fb + `" class="lazy">`:                     `<img data-consent="marketing" data-consent-data-lazy-src="` + fb + `" class="lazy">`,
 		`<img src="data:," data-original="` + fb + `">`:                     `<img data-consent="marketing" src="data:," data-consent-data-original="` + fb + `">`,
@@ -208,7 +208,7 @@ func TestLazyLoadAttributes(t *testing.T) {
 // attributionsrc, which Chromium requests to register ad attribution, are
 // judged; the element keeps its own, harmless src or href.
 func TestAttributionSrc(t *testing.T) {
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	m := newTestMiddleware(t, Config{Banner: "off", Guard: "off"})
 	for in, want := range map[string]string{
 		`<img src="/promo.png" attributionsrc="https://www.googleadservices.com/pagead/conversion/1/">`:    `<img data-consent="marketing" src="/promo.png" data-consent-attributionsrc="https://www.googleadservices.com/pagead/conversion/1/">`,
 		`<script src="/app.js" attributionsrc="/a https://www.facebook.com/tr?id=1"></script>`:             `<script data-consent="marketing" src="/app.js" data-consent-attributionsrc="/a https://www.facebook.com/tr?id=1"></script>`,

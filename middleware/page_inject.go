@@ -27,8 +27,8 @@ import (
 // headStart is called at <head>.
 func (p *page) headStart(e *htmlrewrite.Element) {
 	if p.charsetKnown && !e.Inert() {
-		if html := p.injection(); html != "" {
-			e.Prepend(html)
+		if html := p.injection(); html != nil {
+			e.PrependBytes(html)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func (p *page) meta(e *htmlrewrite.Element) {
 		}
 	}
 	// <meta> is void: what is prepended to it follows it.
-	e.Prepend(p.injection())
+	e.PrependBytes(p.injection())
 }
 
 // injectBefore puts the head injection before e, a script or an element
@@ -55,17 +55,27 @@ func (p *page) injectBefore(e *htmlrewrite.Element) {
 	if !p.injectDue || p.injectDone || e.Inert() {
 		return
 	}
-	e.Before(p.injection())
+	e.BeforeBytes(p.injection())
 }
 
 // injection returns the head injection once, the first time it is asked
-// for in the top-level document, and "" after that.
-func (p *page) injection() string {
-	if !p.injectDue || p.injectDone || p.depth > 0 {
-		return ""
+// for, and nil after that: the run-time guard first, then Consent Mode's
+// defaults (top-level documents only). The bytes are valid until the
+// page ends.
+func (p *page) injection() []byte {
+	if !p.injectDue || p.injectDone {
+		return nil
 	}
 	p.injectDone = true
-	return p.consentModeScript()
+	b := p.injectBuf[:0]
+	if p.guardDue {
+		b = p.appendGuard(b)
+	}
+	if p.m.cfg.ConsentMode && !p.report && p.depth == 0 {
+		b = append(b, p.consentModeScript()...)
+	}
+	p.injectBuf = b
+	return b
 }
 
 // charsetDeclared reports whether a Content-Type names the charset, or is

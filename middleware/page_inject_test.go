@@ -10,7 +10,8 @@ import (
 // document when the response header does not name the charset.
 func TestHeadInjectionPlace(t *testing.T) {
 	m := newTestMiddleware(t, Config{ConsentMode: true, Banner: "off"})
-	const js = "<script>window.dataLayer"
+	// The run-time guard comes first, then Consent Mode's defaults.
+	const js = `<script src="/.well-known/consent/guard-`
 	cases := []struct {
 		name, contentType, page, want string
 	}{
@@ -50,6 +51,9 @@ func TestHeadInjectionPlace(t *testing.T) {
 			}
 			if n := strings.Count(out, js); n != 1 {
 				t.Errorf("%d injections, want 1:\n%s", n, out)
+			}
+			if i, j := strings.Index(out, js), strings.Index(out, "<script>window.dataLayer"); j < i || !strings.HasPrefix(out[i:j], js) || strings.Count(out[i:j], "</script>") != 1 {
+				t.Errorf("Consent Mode's defaults do not follow the guard:\n%s", out)
 			}
 		})
 	}

@@ -205,7 +205,10 @@ func (p *page) srcdoc(e *htmlrewrite.Element) {
 		return
 	}
 	var out bytes.Buffer
-	inner := page{m: p.m, r: p.r, st: p.st, grant: p.grant, base: p.base, depth: p.depth + 1, report: p.report}
+	inner := page{m: p.m, r: p.r, st: p.st, grant: p.grant, base: p.base, depth: p.depth + 1, report: p.report,
+		// The srcdoc document's scripts run in a window of their own:
+		// the guard goes first in it too, from the endpoint.
+		guardDue: p.guardDue, injectDue: p.guardDue, charsetKnown: true}
 	rw := htmlrewrite.New(&out, p.m.rewrite, &inner)
 	src := append([]byte(nil), doc...)
 	if _, err := rw.Write(src); err != nil {
@@ -214,7 +217,7 @@ func (p *page) srcdoc(e *htmlrewrite.Element) {
 	if err := rw.Close(); err != nil {
 		return
 	}
-	if inner.blocked > 0 && !p.report {
+	if (inner.blocked > 0 && !p.report) || inner.injectDone {
 		e.SetAttr("srcdoc", out.String())
 	}
 	p.blocked += inner.blocked

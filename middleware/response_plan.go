@@ -39,6 +39,9 @@ type plan struct {
 	// replace, when set, is sent instead of the response: a redirect to a
 	// refused tracker.
 	replace *replacement
+	// prefix, when set, goes before the body, which is passed on
+	// (decoded from coding): the run-time guard before a worker script.
+	prefix []byte
 }
 
 // replacement is a response sent instead of the handler's; its header
@@ -75,10 +78,13 @@ func (m *Middleware) planResponse(r *http.Request, st *state, status int, h http
 	if rep := m.blockRedirect(r, st, status, h); rep != nil {
 		return plan{replace: rep}
 	}
+	if p, ok := m.planWorker(r, st, status, h); ok {
+		return p
+	}
 	if !htmlBody(r, status, h) {
 		return plan{}
 	}
-	if m.cfg.Mode == ModeReport {
+	if m.cfg.Mode == ModeReport && !m.guardDue(st.consent.grant()) {
 		coding := contentCoding(h)
 		if r.Method == http.MethodHead || coding != "" && !canDecode(coding) {
 			return plan{}

@@ -71,6 +71,17 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 		var out bytes.Buffer
 		pw := m.newPageWriter(req, h, st, &clientWriter{rw: bufferResponseWriter{&out}})
 		resp.Body = &rewritingBody{src: src, orig: resp.Body, pw: pw, out: &out}
+	case p.prefix != nil:
+		src, err := decodingReader(p.coding, resp.Body, m.cfg.MaxDecodedSize)
+		if err != nil {
+			return err
+		}
+		resp.ContentLength = -1
+		resp.Uncompressed = p.coding != ""
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(p.prefix), src), resp.Body}
 	case p.report:
 		resp.Body = &reportingBody{orig: resp.Body, read: m.newReportFilter(req, h, st, p.coding, &clientWriter{discardResponse{}})}
 	}

@@ -237,6 +237,12 @@ func (w *responseWriter) decide() {
 		w.body = body
 	case p.report:
 		w.body = w.m.newReportFilter(w.r, h, w.st, p.coding, &clientWriter{w.rw})
+	case p.prefix != nil:
+		var body bodyFilter = &prefixWriter{prefix: p.prefix, out: &clientWriter{w.rw}}
+		if p.coding != "" {
+			body = newDecodingWriter(p.coding, body, w.m.cfg.MaxDecodedSize)
+		}
+		w.body = body
 	}
 	w.rw.WriteHeader(w.status)
 }

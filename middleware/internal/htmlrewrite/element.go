@@ -306,6 +306,12 @@ func (e *Element) Before(html string) { e.before = append(e.before, html...) }
 // Prepend inserts HTML right after the start tag.
 func (e *Element) Prepend(html string) { e.prepend = append(e.prepend, html...) }
 
+// BeforeBytes is Before for bytes, which it copies.
+func (e *Element) BeforeBytes(html []byte) { e.before = append(e.before, html...) }
+
+// PrependBytes is Prepend for bytes, which it copies.
+func (e *Element) PrependBytes(html []byte) { e.prepend = append(e.prepend, html...) }
+
 // Remove deletes the start tag, and for a raw-text element (script, style,
 // iframe, …) its content and end tag too. Children of other elements stay.
 func (e *Element) Remove() { e.remove = true }
