@@ -341,15 +341,18 @@ func TestBrowserRealPagesGuard(t *testing.T) {
 		t.Skip("runs Chromium")
 	}
 	chromiumPath(t)
-	g := renderGuard(t)
 	mw, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noGuard, err := middleware.New(middleware.Config{Guard: "off"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs := mw.Rules()
 	pages := corpusHandler(t)
-	on := serveHTTP(t, withGuard(g, mw, pages))
-	off := serveHTTP(t, mw.Handler(pages))
+	on := serveHTTP(t, mw.Handler(pages))
+	off := serveHTTP(t, noGuard.Handler(pages))
 	b := newBrowser(t, "localhost")
 	var (
 		mu    sync.Mutex

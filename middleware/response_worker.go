@@ -8,8 +8,8 @@ import (
 // A worker, shared worker or service worker of the site can fetch and
 // open sockets as a page can; its script is requested with Sec-Fetch-Dest
 // worker, sharedworker or serviceworker, and the run-time guard goes
-// before it, so that it runs first inside (a service worker also learns
-// later decisions from its pages). Module workers' static imports are
+// before it, so that it runs first inside, for every visitor (a service
+// worker learns later decisions from its pages). Module workers' static imports are
 // fetched before any of their code runs: the guard cannot hold those.
 
 // planWorker plans the body of a worker script: the guard before it, the
@@ -20,8 +20,11 @@ func (m *Middleware) planWorker(r *http.Request, st *state, status int, h http.H
 	default:
 		return plan{}, false
 	}
+	// Every worker gets the guard, whatever the decision: a service worker
+	// (or a shared one) outlives the page that started it and must learn
+	// a withdrawal from the next.
 	g := st.consent.grant()
-	if status != http.StatusOK || r.Method != http.MethodGet || !m.guardDue(g) || !isJSMIME([]byte(strings.TrimSpace(h.Get("Content-Type")))) {
+	if m.guard == nil || status != http.StatusOK || r.Method != http.MethodGet || !isJSMIME([]byte(strings.TrimSpace(h.Get("Content-Type")))) {
 		return plan{}, false
 	}
 	coding := contentCoding(h)
