@@ -200,9 +200,9 @@ func (m *Middleware) serveDecision(w http.ResponseWriter, r *http.Request) {
 	// Cookies of what is now refused go, HttpOnly ones included.
 	var refused []string
 	after := Consent{Decided: true, Source: SourceCookie, ID: v.id, Revision: v.revision, Time: v.time, granted: granted | m.rs.NecessarySet(), denied: v.denied, vendors: vendors, rs: m.rs}
-	eachCookie(r.Header, func(name string) {
+	eachCookie(r.Header, func(name, key string) {
 		if !m.keepCookie(name, after.grant()) {
-			refused = append(refused, name)
+			refused = append(refused, key)
 		}
 	})
 	expireCookies(h, r, refused)

@@ -228,7 +228,7 @@ func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	if m.cfg.Mode != ModeReport {
 		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, "cookie", name, g) })
 	} else if m.cfg.OnFinding != nil || m.cfg.OnBlocked != nil {
-		eachCookie(r.Header, func(name string) { m.dropCookie(r, "cookie", name, g) })
+		eachCookie(r.Header, func(name, _ string) { m.dropCookie(r, "cookie", name, g) })
 	}
 	limitAcceptEncoding(r)
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // filterCookieHeader removes from the request's Cookie headers every cookie
-// keep refuses, and returns the names removed. Headers with nothing to
+// keep refuses, and returns what expireCookies needs to expire them
+// (their expiry keys). Headers with nothing to
 // remove are left untouched; the others keep their remaining pairs in
 // order, joined by "; ".
 func filterCookieHeader(h http.Header, keep func(name string) bool) (removed []string) {
@@ -44,7 +45,7 @@ func filterCookieHeader(h http.Header, keep func(name string) bool) (removed []s
 func filterCookieLine(line string, keep func(name string) bool) (kept string, removed []string, dropped bool) {
 	eachCookiePair(line, func(pair, name string) {
 		if !keep(name) {
-			removed = append(removed, name)
+			removed = append(removed, expiryKey(pair, name))
 		}
 	})
 	if len(removed) == 0 {
@@ -54,7 +55,7 @@ func filterCookieLine(line string, keep func(name string) bool) (kept string, re
 	b.Grow(len(line))
 	i := 0
 	eachCookiePair(line, func(pair, name string) {
-		if i < len(removed) && name == removed[i] {
+		if i < len(removed) && expiryKey(pair, name) == removed[i] {
 			i++
 			return
 		}
@@ -86,6 +87,17 @@ func eachCookiePair(line string, f func(pair, name string)) {
 		}
 		f(pair, name)
 	}
+}
+
+// expiryKey is what expireCookies takes to expire the cookie sent as
+// pair, read under name: the name, or for a cookie a browser stored without
+// a name (Set-Cookie: _ga_x, or =_ga_x, comes back as the pair "_ga_x",
+// which servers read as a name) "=" and the value, which no name can be.
+func expiryKey(pair, name string) string {
+	if strings.IndexByte(pair, '=') < 0 {
+		return "=" + pair
+	}
+	return name
 }
 
 // validCookieName reports whether name can be written back in a Set-Cookie

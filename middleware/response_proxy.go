@@ -31,9 +31,9 @@ func (m *Middleware) ModifyResponse(resp *http.Response) error {
 		if m.cfg.Mode != ModeReport {
 			g := st.consent.grant()
 			var refused []string
-			eachCookie(req.Header, func(name string) {
+			eachCookie(req.Header, func(name, key string) {
 				if !m.keepCookie(name, g) {
-					refused = append(refused, name)
+					refused = append(refused, key)
 				}
 			})
 			st.expire = refused
@@ -129,9 +129,10 @@ func (b *reportingBody) Close() error {
 }
 
 // eachCookie calls f with the name of each cookie in h's Cookie headers.
-func eachCookie(h http.Header, f func(name string)) {
+// key is what expireCookies takes to expire it (see expiryKey).
+func eachCookie(h http.Header, f func(name, key string)) {
 	for _, line := range h["Cookie"] {
-		eachCookiePair(line, func(_, name string) { f(name) })
+		eachCookiePair(line, func(pair, name string) { f(name, expiryKey(pair, name)) })
 	}
 }
 

@@ -138,14 +138,25 @@ func expireCookies(h http.Header, r *http.Request, names []string) {
 	}
 	lines := h["Set-Cookie"]
 	for i, name := range names {
-		if !validCookieName(name) || slices.Contains(names[:i], name) {
+		if slices.Contains(names[:i], name) {
+			continue
+		}
+		// A cookie without a name is replaced by one without a name: the
+		// line holds the value only (an empty one would be ignored).
+		prefix := name + "="
+		if value, ok := strings.CutPrefix(name, "="); ok {
+			if !validCookieName(value) {
+				continue
+			}
+			prefix = value
+		} else if !validCookieName(name) {
 			continue
 		}
 		for j, t := range tails {
 			if j > 0 && ascii.HasPrefixFold(name, "__Host-") {
 				break
 			}
-			lines = append(lines, name+t)
+			lines = append(lines, prefix+strings.TrimPrefix(t, "="))
 		}
 	}
 	h["Set-Cookie"] = lines
