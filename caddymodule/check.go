@@ -194,6 +194,20 @@ func (c *checker) check(ctx context.Context, urls []string) *checkReport {
 	return rep
 }
 
+// unclassified lists what no rule classifies, once each, over all pages.
+func (rep *checkReport) unclassified() []string {
+	var all []string
+	for _, p := range rep.Pages {
+		for _, u := range p.Unclassified {
+			u = printable(u, 200)
+			if !slices.Contains(all, u) {
+				all = append(all, u)
+			}
+		}
+	}
+	return all
+}
+
 func (c *checker) checkPage(ctx context.Context, rawURL string) *pageReport {
 	p := &pageReport{URL: rawURL, Trackers: []*trackerReport{}, Cookies: []cookieReport{}, Unclassified: []string{}}
 	st := &pageState{}

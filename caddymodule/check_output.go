@@ -107,8 +107,8 @@ func (rep *checkReport) writeText(w io.Writer) error {
 		}
 	}
 	checked := len(rep.Pages) - rep.Failed
-	ew.printf("\n%d of %d %s checked: %d %s of %d %s, %d unclassified\n", checked, len(rep.Pages), plural(len(rep.Pages), "page", "pages"),
-		trackers, plural(trackers, "tracker", "trackers"), len(vendors), plural(len(vendors), "vendor", "vendors"), rep.Unclassified)
+	ew.printf("\n%d of %d %s checked: %d tracker %s from %d %s, %d unclassified\n", checked, len(rep.Pages), plural(len(rep.Pages), "page", "pages"),
+		trackers, plural(trackers, "element", "elements"), len(vendors), plural(len(vendors), "vendor", "vendors"), rep.Unclassified)
 	return ew.err
 }
 

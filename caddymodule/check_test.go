@@ -156,7 +156,7 @@ func TestChecker(t *testing.T) {
 			"A visitor who refuses: 3 elements neutralised, 1 Link header entry dropped, 2 of 4 cookies dropped\n",
 			"UNCLASSIFIED: cookie site_theme\n",
 			"NOT CHECKED: the page answered 404 Not Found\n",
-			"2 of 3 pages checked: 4 trackers of 3 vendors, 1 unclassified\n",
+			"2 of 3 pages checked: 4 tracker elements from 3 vendors, 1 unclassified\n",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("text report does not say %q:\n%s", want, out.String())

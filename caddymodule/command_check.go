@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	caddycmd "github.com/caddyserver/caddy/v2/cmd"
@@ -114,7 +115,7 @@ func cmdConsentCheck(fs caddycmd.Flags) (int, error) {
 	case rep.Failed > 0:
 		return checkExitFailed, fmt.Errorf("consent-check: %d of %d pages could not be checked", rep.Failed, len(rep.Pages))
 	case rep.Unclassified > 0:
-		return checkExitUnclassified, nil
+		return checkExitUnclassified, fmt.Errorf("consent-check: %d unclassified: %s", rep.Unclassified, strings.Join(rep.unclassified(), ", "))
 	}
 	return caddy.ExitCodeSuccess, nil
 }
