@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -72,9 +73,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // cmp_service and tcf_purposes (once per key).
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
+	directive := d.Token()
 	if d.NextArg() {
 		return d.ArgErr()
 	}
+	var placed settings
 	seen := map[string]bool{}
 	prev := ""
 	for d.NextBlock(0) {
@@ -89,90 +92,139 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			seen[key] = true
 		}
+		at := d.Token()
 		var err error
 		switch key {
 		case "categories":
 			h.Categories, err = atLeastOne(d)
+			placed.first(at, func(p *Handler) { p.Categories = h.Categories })
 		case "no_catalogue":
 			if d.NextArg() {
 				return d.ArgErr()
 			}
 			h.NoCatalogue = true
+			placed.first(at, func(p *Handler) { p.NoCatalogue = true })
 		case "rules":
-			h.RuleFiles, err = atLeastOne(d)
+			var files []string
+			if files, err = atLeastOne(d); err == nil {
+				for _, f := range files {
+					f = resolvePath(at, f)
+					h.RuleFiles = append(h.RuleFiles, f)
+					placed.add(at, func(p *Handler) { p.RuleFiles = append(p.RuleFiles, f) })
+				}
+			}
 		case "vendor":
-			var v rules.Vendor
-			v, err = parseVendor(d)
-			h.Vendors = append(h.Vendors, v)
+			err = parseVendor(d, h, &placed)
 		case "unknown_cookies":
 			h.UnknownCookies, err = oneOf(d, "allow", "block")
+			placed.add(at, func(p *Handler) { p.UnknownCookies = h.UnknownCookies })
 		case "mode":
 			h.Mode, err = oneOf(d, "neutralize", "remove", "report")
+			placed.add(at, func(p *Handler) { p.Mode = h.Mode })
 		case "cookie_name":
 			h.CookieName, err = single(d)
+			placed.add(at, func(p *Handler) { p.CookieName = h.CookieName })
 		case "cookie_max_age":
 			h.CookieMaxAge, err = duration(d)
+			placed.add(at, func(p *Handler) { p.CookieMaxAge = h.CookieMaxAge })
 		case "revision":
 			h.Revision, err = single(d)
+			placed.add(at, func(p *Handler) { p.Revision = h.Revision })
 		case "gpc":
 			h.GPC, h.IgnoreGPC, err = signal(d)
+			placed.add(at, func(p *Handler) { p.GPC, p.IgnoreGPC = h.GPC, h.IgnoreGPC })
 		case "dnt":
 			h.DNT, h.IgnoreDNT, err = signal(d)
+			placed.add(at, func(p *Handler) { p.DNT, p.IgnoreDNT = h.DNT, h.IgnoreDNT })
 		case "max_buffer_size":
 			var n int64
 			n, err = size(d)
+			if err == nil && n > math.MaxInt32 {
+				err = d.Errf("max_buffer_size: %d bytes is more than the 2 GiB a buffer can hold", n)
+			}
 			h.MaxBufferSize = int(n)
+			placed.add(at, func(p *Handler) { p.MaxBufferSize = h.MaxBufferSize })
 		case "overflow":
 			h.Overflow, err = oneOf(d, "block", "allow")
+			placed.add(at, func(p *Handler) { p.Overflow = h.Overflow })
 		case "max_decoded_size":
 			h.MaxDecodedSize, err = size(d)
+			placed.add(at, func(p *Handler) { p.MaxDecodedSize = h.MaxDecodedSize })
 		case "endpoint":
 			h.Endpoint, err = single(d)
+			placed.add(at, func(p *Handler) { p.Endpoint = h.Endpoint })
 		case "banner":
 			h.Banner, err = oneOf(d, "on", "off")
+			placed.add(at, func(p *Handler) { p.Banner = h.Banner })
 		case "policy_url":
 			h.PolicyURL, err = single(d)
+			placed.add(at, func(p *Handler) { p.PolicyURL = h.PolicyURL })
 		case "default_language":
 			h.DefaultLanguage, err = single(d)
+			placed.add(at, func(p *Handler) { p.DefaultLanguage = h.DefaultLanguage })
 		case "text":
 			args := d.RemainingArgs()
 			if len(args) != 3 {
 				return d.Errf("text: want <lang> <key> <text>, got %d arguments", len(args))
 			}
+			lang, k, text := args[0], args[1], args[2]
 			if h.Texts == nil {
 				h.Texts = map[string]map[string]string{}
 			}
-			if h.Texts[args[0]] == nil {
-				h.Texts[args[0]] = map[string]string{}
+			if h.Texts[lang] == nil {
+				h.Texts[lang] = map[string]string{}
 			}
-			if _, dup := h.Texts[args[0]][args[1]]; dup {
-				return d.Errf("text: %s %s given twice", args[0], args[1])
+			if _, dup := h.Texts[lang][k]; dup {
+				return d.Errf("text: %s %s given twice", lang, k)
 			}
-			h.Texts[args[0]][args[1]] = args[2]
+			h.Texts[lang][k] = text
+			placed.first(at, func(p *Handler) {
+				if p.Texts == nil {
+					p.Texts = map[string]map[string]string{}
+				}
+				if p.Texts[lang] == nil {
+					p.Texts[lang] = map[string]string{}
+				}
+				p.Texts[lang][k] = text
+			})
 		case "banner_template":
-			h.BannerTemplate, err = single(d)
+			if h.BannerTemplate, err = single(d); err == nil {
+				h.BannerTemplate = resolvePath(at, h.BannerTemplate)
+			}
+			placed.add(at, func(p *Handler) { p.BannerTemplate = h.BannerTemplate })
 		case "consent_mode":
 			if d.NextArg() {
 				return d.ArgErr()
 			}
 			h.ConsentMode = true
+			placed.add(at, func(p *Handler) { p.ConsentMode = true })
 		case "gpc_last_update":
 			h.GPCLastUpdate, err = single(d)
+			placed.add(at, func(p *Handler) { p.GPCLastUpdate = h.GPCLastUpdate })
 		case "record_ip":
 			h.RecordIP, err = oneOf(d, "truncate", "full", "omit")
+			placed.add(at, func(p *Handler) { p.RecordIP = h.RecordIP })
 		case "cmp":
 			h.CMP, err = atLeastOne(d)
+			placed.first(at, func(p *Handler) { p.CMP = h.CMP })
 		case "onetrust_group":
-			err = pair(d, &h.OneTrustGroups)
+			var k, v string
+			if k, v, err = pair(d, &h.OneTrustGroups); err == nil {
+				placed.mapping(at, v, func(p *Handler) { setPair(&p.OneTrustGroups, k, v) })
+			}
 		case "cmp_service":
-			err = pair(d, &h.CMPServices)
+			var k, v string
+			if k, v, err = pair(d, &h.CMPServices); err == nil {
+				placed.mapping(at, v, func(p *Handler) { setPair(&p.CMPServices, k, v) })
+			}
 		case "tcf_purposes":
 			args := d.RemainingArgs()
 			if len(args) < 2 {
 				return d.Errf("tcf_purposes: want <category> <purpose...>")
 			}
-			if _, dup := h.TCFPurposes[args[0]]; dup {
-				return d.Errf("tcf_purposes: %s given twice", args[0])
+			cat := args[0]
+			if _, dup := h.TCFPurposes[cat]; dup {
+				return d.Errf("tcf_purposes: %s given twice", cat)
 			}
 			var purposes []int
 			for _, a := range args[1:] {
@@ -185,7 +237,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if h.TCFPurposes == nil {
 				h.TCFPurposes = map[string][]int{}
 			}
-			h.TCFPurposes[args[0]] = purposes
+			h.TCFPurposes[cat] = purposes
+			placed.mapping(at, cat, func(p *Handler) {
+				if p.TCFPurposes == nil {
+					p.TCFPurposes = map[string][]int{}
+				}
+				p.TCFPurposes[cat] = purposes
+			})
 		default:
 			return d.Errf("unknown sub-directive %q", key)
 		}
@@ -193,27 +251,32 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			return err
 		}
 	}
-	return nil
+	return h.checkSettings(directive, placed)
 }
 
 // repeatable lists the sub-directives that may appear more than once.
 var repeatable = map[string]bool{"vendor": true, "text": true, "onetrust_group": true, "cmp_service": true, "tcf_purposes": true}
 
-// pair parses "<key> <value>" into m, refusing a key given twice.
-func pair(d *caddyfile.Dispenser, m *map[string]string) error {
-	key := d.Val()
+// pair parses "<key> <value>" into m, refusing a key given twice, and
+// returns them.
+func pair(d *caddyfile.Dispenser, m *map[string]string) (key, value string, err error) {
+	name := d.Val()
 	args := d.RemainingArgs()
 	if len(args) != 2 {
-		return d.Errf("%s: want two arguments, got %d", key, len(args))
+		return "", "", d.Errf("%s: want two arguments, got %d", name, len(args))
 	}
 	if _, dup := (*m)[args[0]]; dup {
-		return d.Errf("%s: %s given twice", key, args[0])
+		return "", "", d.Errf("%s: %s given twice", name, args[0])
 	}
+	setPair(m, args[0], args[1])
+	return args[0], args[1], nil
+}
+
+func setPair(m *map[string]string, key, value string) {
 	if *m == nil {
 		*m = map[string]string{}
 	}
-	(*m)[args[0]] = args[1]
-	return nil
+	(*m)[key] = value
 }
 
 func single(d *caddyfile.Dispenser) (string, error) {
@@ -294,28 +357,40 @@ func signal(d *caddyfile.Dispenser) ([]string, bool, error) {
 	return args, false, nil
 }
 
-// parseVendor parses a vendor block.
-func parseVendor(d *caddyfile.Dispenser) (rules.Vendor, error) {
+// parseVendor parses a vendor block into a vendor appended to h.Vendors,
+// placing its category line and each of its lists.
+func parseVendor(d *caddyfile.Dispenser, h *Handler, placed *settings) error {
 	var v rules.Vendor
 	id, err := single(d)
 	if err != nil {
-		return v, err
+		return err
 	}
 	v.ID = id
 	v.Source = d.File()
+	head := d.Token()
+	var categoryAt caddyfile.Token
+	type vendorList struct {
+		at   caddyfile.Token
+		key  string
+		list *[]string
+	}
+	var lists []vendorList
 	seen := map[string]bool{}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
 		key := d.Val()
 		if seen[key] {
-			return v, d.Errf("vendor %s: duplicate %q", id, key)
+			return d.Errf("vendor %s: duplicate %q", id, key)
 		}
 		seen[key] = true
+		at := d.Token()
+		var list *[]string
 		switch key {
 		case "name":
 			v.Name, err = single(d)
 		case "description":
 			v.Description, err = single(d)
 		case "category":
+			categoryAt = at
 			var cats []string
 			if cats, err = atLeastOne(d); err == nil {
 				if len(cats) == 1 {
@@ -326,25 +401,61 @@ func parseVendor(d *caddyfile.Dispenser) (rules.Vendor, error) {
 			}
 		case "hosts":
 			v.Hosts, err = atLeastOne(d)
+			list = &v.Hosts
 		case "urls":
 			v.URLs, err = atLeastOne(d)
+			list = &v.URLs
 		case "paths":
 			v.Paths, err = atLeastOne(d)
+			list = &v.Paths
 		case "signatures":
 			v.Signatures, err = atLeastOne(d)
+			list = &v.Signatures
 		case "cookies":
 			v.Cookies, err = atLeastOne(d)
+			list = &v.Cookies
 		default:
-			return v, d.Errf("vendor %s: unknown property %q", id, key)
+			return d.Errf("vendor %s: unknown property %q", id, key)
 		}
 		if err != nil {
-			return v, err
+			return err
+		}
+		if list != nil {
+			lists = append(lists, vendorList{at: at, key: key, list: list})
 		}
 	}
 	if v.Category == "" && len(v.Categories) == 0 {
-		return v, d.Errf("vendor %s: missing category", id)
+		return errAt(head, "vendor %s: missing category", id)
 	}
-	return v, nil
+	// The vendor is placed at its category line with its name and
+	// description, then each list at its own line, so that a bad host
+	// is reported where it is written.
+	i := len(h.Vendors)
+	h.Vendors = append(h.Vendors, v)
+	bare := v
+	bare.Hosts, bare.URLs, bare.Paths, bare.Signatures, bare.Cookies = nil, nil, nil, nil, nil
+	placed.vendor(head, categoryAt, bare)
+	for _, l := range lists {
+		values, field := *l.list, l.key
+		placed.vendorList(l.at, id, func(p *Handler) { setVendorList(&p.Vendors[i], field, values) })
+	}
+	return nil
+}
+
+// setVendorList sets one of a vendor's lists by its Caddyfile name.
+func setVendorList(v *rules.Vendor, field string, values []string) {
+	switch field {
+	case "hosts":
+		v.Hosts = values
+	case "urls":
+		v.URLs = values
+	case "paths":
+		v.Paths = values
+	case "signatures":
+		v.Signatures = values
+	case "cookies":
+		v.Cookies = values
+	}
 }
 
 // Interface guards

@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/caddyserver/caddy/v2/caddytest"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	// The directives the golden files put next to consent.
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
@@ -42,7 +44,25 @@ func readGolden(t *testing.T, path string) (caddyfile, expected string) {
 	// file_server hides the Caddyfile under an OS-specific path.
 	hide, _ := json.Marshal("." + string(filepath.Separator) + "Caddyfile")
 	expected = strings.ReplaceAll(expected, `"./Caddyfile"`, string(hide))
+	// Files the Caddyfile names are made absolute against its folder.
+	expected = strings.ReplaceAll(expected, dirPlaceholder, jsonDir(t))
 	return caddyfile, expected
+}
+
+// dirPlaceholder stands in golden JSON for the absolute path of the
+// folder of the Caddyfile (the test's working directory), which differs
+// from machine to machine.
+const dirPlaceholder = "{{dir}}"
+
+// jsonDir is the working directory as it appears inside a JSON string.
+func jsonDir(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := json.Marshal(wd)
+	return string(q[1 : len(q)-1])
 }
 
 // adapt runs the Caddyfile adapter as `caddy adapt` does, for a file
@@ -79,7 +99,8 @@ func TestAdaptGolden(t *testing.T) {
 				if err := json.Indent(&pretty, out, "", "\t"); err != nil {
 					t.Fatal(err)
 				}
-				data := caddyfile + goldenSeparator + "\n" + pretty.String() + "\n"
+				out = bytes.ReplaceAll(pretty.Bytes(), []byte(jsonDir(t)), []byte(dirPlaceholder))
+				data := caddyfile + goldenSeparator + "\n" + string(out) + "\n"
 				if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -208,7 +229,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"missing list", block("categories"), 3, `wrong argument count or unexpected line ending after 'categories'`},
 		{"extra argument", block("revision 1 2"), 3, `wrong argument count or unexpected line ending after '2'`},
 		{"argument to a flag", block("no_catalogue yes"), 3, `wrong argument count or unexpected line ending after 'yes'`},
-		{"vendor without category", block("vendor acme {", "\thosts acme.example", "}"), 5, `vendor acme: missing category`},
+		{"vendor without category", block("vendor acme {", "\thosts acme.example", "}"), 3, `vendor acme: missing category`},
 		{"vendor without id", block("vendor {", "\tcategory analytics", "}"), 3, `wrong argument count or unexpected line ending after 'vendor'`},
 		{"unknown vendor property", block("vendor acme {", "\tcategory analytics", "\tdomains acme.example", "}"), 5, `vendor acme: unknown property "domains"`},
 		{"duplicate vendor property", block("vendor acme {", "\tcategory analytics", "\thosts a.example", "\thosts b.example", "}"), 6, `vendor acme: duplicate "hosts"`},
@@ -264,34 +285,45 @@ func validate(t *testing.T, caddyfile string) error {
 	return caddy.Validate(&cfg)
 }
 
-// TestProvisionErrors checks that settings the Caddyfile parser lets
-// through but the middleware refuses fail the config load, naming the
-// module and the problem.
+// validateHandler loads, as `caddy validate` does, a JSON config whose
+// only handler is h: the way a config reaches Caddy without the
+// Caddyfile, through the admin API or a JSON file.
+func validateHandler(t *testing.T, h Handler) error {
+	t.Helper()
+	app := caddyhttp.App{Servers: map[string]*caddyhttp.Server{"srv0": {
+		Listen: []string{":8080"},
+		Routes: caddyhttp.RouteList{{HandlersRaw: []json.RawMessage{caddyconfig.JSONModuleObject(h, "handler", "consent", nil)}}},
+	}}}
+	cfg := caddy.Config{AppsRaw: caddy.ModuleMap{"http": caddyconfig.JSON(app, nil)}}
+	return caddy.Validate(&cfg)
+}
+
+// TestProvisionErrors checks the second net: a JSON config (which no
+// Caddyfile parser has checked) with settings the middleware refuses
+// fails to load, naming the module and the problem.
 func TestProvisionErrors(t *testing.T) {
-	site := func(lines ...string) string {
-		return ":8080 {\n\tconsent {\n\t\t" + strings.Join(lines, "\n\t\t") + "\n\t}\n\trespond ok\n}\n"
-	}
 	tests := []struct {
 		name string
-		in   string
+		h    Handler
 		want string
 	}{
-		{"revision with a space", site("mode remove", `revision "a b"`), `revision "a b": want 1 to 64 letters, digits, '-' or '_'`},
-		{"bad category name", site("categories necessary Analytics"), `categories: category name "Analytics": want lower-case letters`},
-		{"category listed twice", site("categories analytics analytics"), `categories: "analytics" listed twice`},
-		{"cookie over 13 months", site("cookie_max_age 9481h"), `cookie max age 9481h0m0s is longer than 13 months (395 days)`},
-		{"cookie under an hour", site("cookie_max_age 30m"), `cookie max age 30m0s is shorter than an hour`},
-		{"bad cookie name", site(`cookie_name "con sent"`), `cookie name "con sent" is not a valid cookie name`},
-		{"endpoint with a trailing slash", site("endpoint /consent/"), `endpoint "/consent/": want an absolute path without a trailing slash`},
-		{"script policy URL", site("policy_url javascript:alert(1)"), `policy URL "javascript:alert(1)": want a path or an http(s) URL`},
-		{"small buffer", site("max_buffer_size 100"), `max buffer size 100 is below 1024 bytes`},
-		{"bad gpc date", site("gpc_last_update 15.01.2026"), `gpc last update "15.01.2026": want a date as YYYY-MM-DD`},
-		{"missing rule file", site("rules testdata/no-such-rules.json"), `testdata/no-such-rules.json`},
-		{"missing banner template", site("banner_template testdata/no-such-banner.html"), `banner template`},
+		{"revision with a space", Handler{Mode: "remove", Revision: "a b"}, `revision "a b": want 1 to 64 letters, digits, '-' or '_'`},
+		{"bad category name", Handler{Categories: []string{"necessary", "Analytics"}}, `categories: category name "Analytics": want lower-case letters`},
+		{"category listed twice", Handler{Categories: []string{"analytics", "analytics"}}, `categories: "analytics" listed twice`},
+		{"cookie over 13 months", Handler{CookieMaxAge: caddy.Duration(9481 * time.Hour)}, `cookie max age 9481h0m0s is longer than 13 months (395 days)`},
+		{"cookie under an hour", Handler{CookieMaxAge: caddy.Duration(30 * time.Minute)}, `cookie max age 30m0s is shorter than an hour`},
+		{"bad cookie name", Handler{CookieName: "con sent"}, `cookie name "con sent" is not a valid cookie name`},
+		{"endpoint with a trailing slash", Handler{Endpoint: "/consent/"}, `endpoint "/consent/": want an absolute path without a trailing slash`},
+		{"script policy URL", Handler{PolicyURL: "javascript:alert(1)"}, `policy URL "javascript:alert(1)": want a path or an http(s) URL`},
+		{"small buffer", Handler{MaxBufferSize: 100}, `max buffer size 100 is below 1024 bytes`},
+		{"bad gpc date", Handler{GPCLastUpdate: "15.01.2026"}, `gpc last update "15.01.2026": want a date as YYYY-MM-DD`},
+		{"bad mode", Handler{Mode: "block"}, `mode "block": want neutralize, remove or report`},
+		{"missing rule file", Handler{RuleFiles: []string{"testdata/no-such-rules.json"}}, `testdata/no-such-rules.json`},
+		{"missing banner template", Handler{BannerTemplate: "testdata/no-such-banner.html"}, `banner template`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := validate(t, tt.in)
+			err := validateHandler(t, tt.h)
 			if err == nil {
 				t.Fatalf("config loaded, want an error saying %q", tt.want)
 			}
@@ -303,6 +335,11 @@ func TestProvisionErrors(t *testing.T) {
 				t.Errorf("error %q does not name the module http.handlers.consent", msg)
 			}
 		})
+	}
+	// A relative rule file in JSON is relative to the working directory,
+	// as every path of Caddy's JSON config is.
+	if err := validateHandler(t, Handler{RuleFiles: []string{"testdata/rules.json"}, Categories: []string{"support"}}); err != nil {
+		t.Errorf("a rule file relative to the working directory: %v", err)
 	}
 }
 

@@ -93,6 +93,31 @@ func TestCustomCaddyCommand(t *testing.T) {
 		run(t, "validate", "--config", "Caddyfile.example")
 	})
 
+	// What an operator sees: caddy adapt on each Caddyfile of
+	// testdata/errors exits with status 1 and logs the error the file
+	// expects, file and line included.
+	t.Run("adapt each mistake", func(t *testing.T) {
+		for _, path := range errorGoldenFiles(t) {
+			_, want := readErrorGolden(t, path)
+			cmd := exec.Command(bin, "adapt", "--config", path)
+			cmd.Env = env
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+				t.Errorf("caddy adapt --config %s: exit status %d (%v), want 1", path, code, err)
+			}
+			var logged struct {
+				Level string `json:"level"`
+				Msg   string `json:"msg"`
+			}
+			line, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+			if err := json.Unmarshal([]byte(line), &logged); err != nil || logged.Level != "error" || logged.Msg != want {
+				t.Errorf("caddy adapt --config %s logged:\n%s\nwant the error:\n%s", path, stderr.String(), want)
+			}
+		}
+	})
+
 	t.Run("validate with a bad consent block", func(t *testing.T) {
 		bad := filepath.Join(tmp, "Caddyfile")
 		if err := os.WriteFile(bad, []byte(":8080 {\n\tconsent {\n\t\tmode block\n\t}\n}\n"), 0o644); err != nil {

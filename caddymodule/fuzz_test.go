@@ -3,7 +3,6 @@ package caddymodule
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -16,7 +15,10 @@ import (
 // the body of its block. Whatever it is given, the parser must not panic,
 // every error must say where in the file it is, and what it accepts must
 // survive a JSON round trip (the form Caddy keeps configs in) and build a
-// middleware or fail with a configuration error.
+// middleware: the parser checks at parse time what the middleware would
+// refuse at load time. Bodies that name files (rules, banner_template)
+// are skipped: the parser reads those files, and a fuzzer must not make
+// it read /dev/zero.
 func FuzzCaddyfile(f *testing.F) {
 	for _, seed := range []string{
 		"mode remove\nunknown_cookies block",
@@ -33,6 +35,9 @@ func FuzzCaddyfile(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
+		if strings.Contains(body, "rules") || strings.Contains(body, "banner_template") {
+			return
+		}
 		input := "consent {\n" + body + "\n}\n"
 		// Text Caddy's lexer refuses never reaches the directive (and
 		// NewTestDispenser would exit the process on it).
@@ -60,11 +65,8 @@ func FuzzCaddyfile(f *testing.F) {
 		if !bytes.Equal(raw, again) {
 			t.Fatalf("JSON round trip changed the config:\n%s\n%s", raw, again)
 		}
-		if len(h.RuleFiles) > 0 || h.BannerTemplate != "" {
-			return // names files; loading them is not this target's concern
-		}
-		if _, err := middleware.New(h.Config()); err != nil && !errors.Is(err, middleware.ErrConfig) {
-			t.Fatalf("middleware.New: %v is not a configuration error\ninput:\n%s", err, input)
+		if _, err := middleware.New(h.Config()); err != nil {
+			t.Fatalf("the parser accepted what middleware.New refuses: %v\ninput:\n%s", err, input)
 		}
 	})
 }

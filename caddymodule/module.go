@@ -177,6 +177,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	cfg.OnDecision = mx.decision
 	cfg.OnBlocked = mx.block
 	cfg.OnUnclassifiedCookie = mx.unclassifiedCookie
+	if fr := findingPrinter.Load(); fr != nil {
+		cfg.OnFinding = fr.finding
+	}
 	cfg.ClientIP = func(r *http.Request) string {
 		if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && ip != "" {
 			return ip

@@ -6,6 +6,10 @@
 // builds. Run it from the repository root to serve the demo site:
 //
 //	go run ./examples/caddy run --config Caddyfile.example
+//
+// or in front of a site of your own on port 8000:
+//
+//	go run ./examples/caddy consent-proxy --from :8080 --to localhost:8000
 package main
 
 import (
