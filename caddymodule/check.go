@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -301,8 +300,8 @@ func (c *checker) summarise(p *pageReport, st *pageState) {
 	rs := c.mw.Rules()
 	seen := map[string]bool{}
 	for _, line := range st.setCookies {
-		name := setCookieName(line)
-		if seen[name] {
+		name, ok := middleware.SetCookieName(line)
+		if !ok || seen[name] {
 			continue
 		}
 		seen[name] = true
@@ -349,24 +348,6 @@ func (c *checker) summarise(p *pageReport, st *pageState) {
 			p.Unclassified = append(p.Unclassified, "cookie "+cr.Name)
 		}
 	}
-}
-
-// setCookieName is the name of the cookie a Set-Cookie line sets, as RFC
-// 6265bis reads it: up to the first '=' of the part before the first ';',
-// trimmed; a line without '=' sets a nameless cookie, which browsers send
-// back as its value alone.
-func setCookieName(line string) string {
-	pair, _, _ := strings.Cut(line, ";")
-	name, value, found := strings.Cut(pair, "=")
-	name = strings.Trim(name, " \t")
-	if !found {
-		return strings.Trim(pair, " \t")
-	}
-	if name == "" {
-		name, _, _ = strings.Cut(value, "=")
-		return strings.Trim(name, " \t")
-	}
-	return name
 }
 
 // checkURL accepts the http and https URLs consent-check fetches.

@@ -89,19 +89,3 @@ func TestFindingReporter(t *testing.T) {
 		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
-
-func TestSetCookieName(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"_ga=GA1.1.1; Path=/", "_ga"},
-		{" _ga =GA1.1.1", "_ga"},
-		{"=_ga=GA1.1.1", "_ga"},
-		{"PHPSESSID=abc", "PHPSESSID"},
-		{"nameless; Path=/", "nameless"},
-		{"a=b=c", "a"},
-	}
-	for _, tt := range tests {
-		if got := setCookieName(tt.in); got != tt.want {
-			t.Errorf("setCookieName(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

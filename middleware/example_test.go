@@ -72,3 +72,18 @@ func ExampleMiddleware_ModifyResponse() {
 	// _fbp=
 	// upstream saw cookies "lang=sv"<img data-consent="marketing" data-consent-src="https://www.facebook.com/tr?id=1">
 }
+
+// The name a Set-Cookie line's cookie comes back under, as the middleware
+// judges it: however the line is written.
+func ExampleSetCookieName() {
+	for _, line := range []string{"_ga=GA1.1.42; Path=/", "=_ga=GA1.1.42", " _ga =GA1.1.42", "bakery_cart; Path=/", "=;"} {
+		name, ok := middleware.SetCookieName(line)
+		fmt.Printf("%q %v\n", name, ok)
+	}
+	// Output:
+	// "_ga" true
+	// "_ga" true
+	// "_ga" true
+	// "bakery_cart" true
+	// "" false
+}

@@ -14,6 +14,12 @@ import (
 // section 5.6, step 8).
 const maxNameValue = 4096
 
+// SetCookieName returns the name under which a browser that stores the
+// cookie of a Set-Cookie header value sends it back, which is what the
+// middleware judges it by (RFC 6265bis parsing: "=_ga=1" and "_ga =1" are
+// _ga). ok is false when a browser stores nothing.
+func SetCookieName(line string) (name string, ok bool) { return browserCookieName(line) }
+
 // browserCookieName returns the name a server reads back for the cookie a
 // browser stores from a Set-Cookie value: the stored name, or for a
 // nameless cookie, which is sent back as its bare value, the value's part
