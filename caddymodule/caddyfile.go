@@ -38,6 +38,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        name        <text>
 //	        category    <name...>
 //	        description <text>
+//	        provider    <company>
+//	        privacy_policy <url>
+//	        iab_vendor  <id>
 //	        hosts       <host...>
 //	        urls        <host/path...>
 //	        paths       <path...>
@@ -56,6 +59,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    max_decoded_size <size>
 //	    endpoint        <path>
 //	    banner          on|off
+//	    guard           on|inline|off
+//	    declaration     seen|all
 //	    policy_url      <url>
 //	    default_language <lang>
 //	    text            <lang> <key> <text>
@@ -156,6 +161,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "banner":
 			h.Banner, err = oneOf(d, "on", "off")
 			placed.add(at, func(p *Handler) { p.Banner = h.Banner })
+		case "guard":
+			h.Guard, err = oneOf(d, "on", "inline", "off")
+			placed.add(at, func(p *Handler) { p.Guard = h.Guard })
+		case "declaration":
+			h.Declaration, err = oneOf(d, "seen", "all")
+			placed.add(at, func(p *Handler) { p.Declaration = h.Declaration })
 		case "policy_url":
 			h.PolicyURL, err = single(d)
 			placed.add(at, func(p *Handler) { p.PolicyURL = h.PolicyURL })
@@ -389,6 +400,17 @@ func parseVendor(d *caddyfile.Dispenser, h *Handler, placed *settings) error {
 			v.Name, err = single(d)
 		case "description":
 			v.Description, err = single(d)
+		case "provider":
+			v.Provider, err = single(d)
+		case "privacy_policy":
+			v.PrivacyPolicy, err = single(d)
+		case "iab_vendor":
+			var n string
+			if n, err = single(d); err == nil {
+				if v.IAB, err = strconv.Atoi(n); err != nil || v.IAB <= 0 {
+					return d.Errf("vendor %s: iab_vendor %q: want the vendor's number in the IAB Global Vendor List", id, n)
+				}
+			}
 		case "category":
 			categoryAt = at
 			var cats []string

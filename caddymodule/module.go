@@ -74,6 +74,12 @@ type Handler struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// Banner is "on" (default) or "off".
 	Banner string `json:"banner,omitempty"`
+	// Guard is "on" (default; "off" in report mode), "inline" or "off":
+	// the run-time guard that judges what pages' own scripts load.
+	Guard string `json:"guard,omitempty"`
+	// Declaration is "seen" (default) or "all": which vendors the cookie
+	// declaration lists.
+	Declaration string `json:"declaration,omitempty"`
 	// PolicyURL is the privacy policy the banner links to.
 	PolicyURL string `json:"policy_url,omitempty"`
 	// DefaultLanguage is the banner's fallback language. Default: en.
@@ -133,6 +139,8 @@ func (h *Handler) Config() middleware.Config {
 		MaxDecodedSize:  h.MaxDecodedSize,
 		Endpoint:        h.Endpoint,
 		Banner:          h.Banner,
+		Guard:           h.Guard,
+		Declaration:     h.Declaration,
 		PolicyURL:       h.PolicyURL,
 		DefaultLanguage: h.DefaultLanguage,
 		Texts:           h.Texts,
