@@ -2,6 +2,8 @@ package caddymodule
 
 import (
 	"errors"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -15,8 +17,18 @@ import (
 type metrics struct {
 	decisions    *prometheus.CounterVec
 	blocked      *prometheus.CounterVec
-	unclassified prometheus.Counter
+	unclassified *prometheus.CounterVec
+
+	// names holds the cookie names counted under their own label; any
+	// other is counted as "_other", so that visitors sending made-up
+	// cookie names cannot grow the metrics without bound.
+	mu    sync.Mutex
+	names map[string]bool
 }
+
+// maxCookieLabels bounds the distinct cookie names of
+// unclassified_cookies_total.
+const maxCookieLabels = 200
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	const ns, sub = "caddy", "consent"
@@ -29,10 +41,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: ns, Subsystem: sub, Name: "blocked_total",
 			Help: "Items blocked without consent (or reported, in report mode), by kind and missing category.",
 		}, []string{"kind", "category"}),
-		unclassified: prometheus.NewCounter(prometheus.CounterOpts{
+		unclassified: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "unclassified_cookies_total",
-			Help: "Cookies seen that no rule classifies.",
-		}),
+			Help: "Cookies seen that no rule classifies, by name (the first 200 names; later ones as _other).",
+		}, []string{"cookie"}),
+		names: map[string]bool{},
 	}
 	var err error
 	if m.decisions, err = register(reg, m.decisions); err != nil {
@@ -71,4 +84,15 @@ func (m *metrics) block(kind string, category rules.Category) {
 	m.blocked.WithLabelValues(kind, string(category)).Inc()
 }
 
-func (m *metrics) unclassifiedCookie(string) { m.unclassified.Inc() }
+func (m *metrics) unclassifiedCookie(name string) {
+	m.mu.Lock()
+	if !m.names[name] {
+		if len(m.names) >= maxCookieLabels || len(name) > 128 || !utf8.ValidString(name) {
+			name = "_other"
+		} else {
+			m.names[name] = true
+		}
+	}
+	m.mu.Unlock()
+	m.unclassified.WithLabelValues(name).Inc()
+}

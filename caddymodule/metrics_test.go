@@ -19,6 +19,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // trackerPage is a page with one GA4 tag: without consent its script is
@@ -284,5 +285,31 @@ http://127.0.0.1:%d {
 	}
 	if m[acceptedSeries] != 1 {
 		t.Errorf("second config: %s = %v, want 1", acceptedSeries, m[acceptedSeries])
+	}
+}
+
+// TestUnclassifiedCookieLabels: unclassified cookies are counted by name,
+// for a bounded number of names; names past the bound, too long or not
+// UTF-8 are counted together, never panicking the handler.
+func TestUnclassifiedCookieLabels(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := newMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.unclassifiedCookie("bakery_cart")
+	m.unclassifiedCookie("bakery_cart")
+	m.unclassifiedCookie("bad\xff")
+	for i := 0; i < maxCookieLabels+10; i++ {
+		m.unclassifiedCookie(fmt.Sprintf("made_up_%d", i))
+	}
+	if got := testutil.ToFloat64(m.unclassified.WithLabelValues("bakery_cart")); got != 2 {
+		t.Errorf("bakery_cart counted %v, want 2", got)
+	}
+	if n := testutil.CollectAndCount(m.unclassified); n != maxCookieLabels+1 {
+		t.Errorf("%d label values, want %d names and _other", n, maxCookieLabels)
+	}
+	if got := testutil.ToFloat64(m.unclassified.WithLabelValues("_other")); got != 12 {
+		t.Errorf("_other counted %v, want the 11 names past the bound and the one not UTF-8", got)
 	}
 }
