@@ -176,23 +176,25 @@ type state struct {
 	// outbound request may name the upstream instead
 	host string
 	tls  *tls.ConnectionState
+	ctx  *stateContext // what holds the state
 }
 
 // begin reads the visitor's decision and filters the request's cookies.
 // It returns the request with the state in its context.
 func (m *Middleware) begin(r *http.Request) (*http.Request, *state) {
 	sc := &stateContext{Context: r.Context()}
-	sc.st = state{consent: m.consentOf(r), host: r.Host, tls: r.TLS}
+	sc.st = state{consent: m.consentOf(r), host: r.Host, tls: r.TLS, ctx: sc}
 	m.filterRequest(r, &sc.st)
 	return r.WithContext(sc), &sc.st
 }
 
 // stateContext carries a request's state in its context, in one
 // allocation: the decision for ConsentFromContext, the rest for
-// ModifyResponse.
+// ModifyResponse, and the response writer Serve wraps the response in.
 type stateContext struct {
 	context.Context
 	st state
+	rw responseWriter
 }
 
 func (c *stateContext) Value(key any) any {

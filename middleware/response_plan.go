@@ -169,11 +169,29 @@ func (m *Middleware) prepareHTMLHeader(h http.Header) (coding string, err error)
 // to the canonical key, so that no filter misses them.
 func canonicalKeys(h http.Header) {
 	for k, v := range h {
+		if canonicalCase(k) {
+			continue // the common case, told without net/http's validation
+		}
 		if c := http.CanonicalHeaderKey(k); c != k {
 			delete(h, k)
 			h[c] = append(h[c], v...)
 		}
 	}
+}
+
+// canonicalCase reports whether a header key is cased as
+// http.CanonicalHeaderKey writes it: a capital first and after each '-',
+// small letters elsewhere.
+func canonicalCase(k string) bool {
+	upper := true
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
 }
 
 // delHeaders deletes the fields named by keys (canonical), also where a

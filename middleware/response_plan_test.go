@@ -210,3 +210,11 @@ func comparable(h http.Header) string {
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
+
+func TestCanonicalCase(t *testing.T) {
+	for _, k := range []string{"Set-Cookie", "set-cookie", "SET-COOKIE", "Nel", "NEL", "ETag", "Etag", "X-Y-Z", "x", "X", "Content-type", "A-b", "-A", "A--B", "Sec-Ch-Ua", "a b"} {
+		if got, want := canonicalCase(k), http.CanonicalHeaderKey(k) == k; got != want && !strings.Contains(k, " ") {
+			t.Errorf("canonicalCase(%q) = %v, want %v", k, got, want)
+		}
+	}
+}

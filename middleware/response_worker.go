@@ -15,8 +15,10 @@ import (
 // planWorker plans the body of a worker script: the guard before it, the
 // body decoded, the header what a rewritten body needs.
 func (m *Middleware) planWorker(r *http.Request, st *state, status int, h http.Header) (plan, bool) {
-	switch r.Header.Get("Sec-Fetch-Dest") {
-	case "worker", "sharedworker", "serviceworker":
+	switch dest := r.Header["Sec-Fetch-Dest"]; {
+	case len(dest) == 0:
+		return plan{}, false
+	case dest[0] == "worker", dest[0] == "sharedworker", dest[0] == "serviceworker":
 	default:
 		return plan{}, false
 	}

@@ -40,8 +40,12 @@ type responseWriter struct {
 	hijacked    bool
 }
 
+// wrap returns the writer enforcing consent on the response to r, kept
+// in the allocation that holds r's state.
 func (m *Middleware) wrap(w http.ResponseWriter, r *http.Request, st *state) *responseWriter {
-	return &responseWriter{rw: w, m: m, r: r, st: st, log: m.log}
+	rw := &st.ctx.rw
+	*rw = responseWriter{rw: w, m: m, r: r, st: st, log: m.log}
+	return rw
 }
 
 // Header returns the response's header map.
