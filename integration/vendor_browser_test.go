@@ -156,7 +156,10 @@ func TestBrowserVendorPlaceholderWithoutScript(t *testing.T) {
 		t.Fatalf("before a choice: %d tracker requests: %q", len(got), got)
 	}
 	tb.do(chromedp.WaitVisible(chromedp.CSS(placeholderButton)))
-	tb.do(chromedp.Click(chromedp.CSS(placeholderButton)), chromedp.WaitReady(chromedp.CSS(youtubeLive)), settle())
+	tb.clickAndLoad(placeholderButton)
+	if !eval[bool](tb, `!!document.querySelector('`+youtubeLive+`') && !document.querySelector("[data-consent-placeholder]")`) {
+		t.Error("after allowing YouTube, the page came back without the video live")
+	}
 	reqs := tb.takeRequests()
 	if n := requestsTo(reqs, youtubeHosts); n == 0 {
 		t.Errorf("after allowing YouTube, no request to YouTube: %q", offSite(reqs))
@@ -166,7 +169,7 @@ func TestBrowserVendorPlaceholderWithoutScript(t *testing.T) {
 
 	// Withdraw: the re-open link leads to the choices page, where YouTube
 	// is listed, ticked, under marketing.
-	tb.do(chromedp.Click(chromedp.CSS(`[data-consent-reopen]`)), chromedp.WaitVisible(chromedp.CSS(`details.cg-more > summary`)))
+	tb.clickAndLoad(`[data-consent-reopen]`)
 	tb.openDetails(`details.cg-more`)
 	tb.openDetails(`details:has(> #cg-s-marketing)`)
 	tb.do(chromedp.WaitVisible(chromedp.CSS(youtubeSwitch)))
@@ -174,7 +177,11 @@ func TestBrowserVendorPlaceholderWithoutScript(t *testing.T) {
 	if err != nil || !checked {
 		t.Fatalf("the choices page does not show YouTube allowed (%v)", err)
 	}
-	tb.do(chromedp.Click(chromedp.CSS(youtubeSwitch)), chromedp.Click(chromedp.CSS(`button[value=save]`)), chromedp.WaitReady(chromedp.CSS(placeholderButton)), settle())
+	tb.do(chromedp.Click(chromedp.CSS(youtubeSwitch)))
+	tb.clickAndLoad(`button[value=save]`)
+	if !eval[bool](tb, `!!document.querySelector('`+placeholderButton+`') && location.pathname === "/"`) {
+		t.Error("after withdrawing YouTube, the page came back without its placeholder")
+	}
 	if n := requestsTo(tb.takeRequests(), youtubeHosts); n != 0 {
 		t.Errorf("after withdrawing YouTube, the next page made %d requests to YouTube", n)
 	}
@@ -321,4 +328,14 @@ func TestBrowserVendorScreenshots(t *testing.T) {
 			tb.screenshot("placeholder-" + scheme + ".png")
 		})
 	}
+}
+
+// clickAndLoad clicks an element that leads to another document (a form
+// post, a link) and waits until that document has loaded.
+func (tb *tab) clickAndLoad(sel string) {
+	tb.t.Helper()
+	eval[bool](tb, `document.documentElement.setAttribute("data-test-before", ""), true`)
+	tb.do(chromedp.Click(chromedp.CSS(sel)))
+	tb.waitTrue(`document.readyState === "complete" && !document.documentElement.hasAttribute("data-test-before")`, 15*time.Second)
+	tb.do(settle())
 }

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -47,11 +48,48 @@ type banner struct {
 	switches    *lru.Cache[switchKey, string]
 	hasSwitch   bool // the template defines "vendor"
 	declaration string
+	// vendorTexts are the texts' "vendor_<id>", "vendor_<id>_desc" and
+	// "vendor_<id>_placeholder", per language and vendor id.
+	vendorTexts map[string]map[string]vendorText
 
 	// placeholders of blocked embeds (page_placeholder.go)
 	phTmpl   *template.Template
 	phCustom bool
 	phShapes *lru.Cache[placeholderKey, []bannerPart]
+}
+
+// vendorText is what the texts say of one vendor in one language.
+type vendorText struct {
+	name, desc, placeholder string
+}
+
+// newVendorTexts collects the texts about single vendors.
+func newVendorTexts(texts map[string]map[string]string) map[string]map[string]vendorText {
+	out := map[string]map[string]vendorText{}
+	for lang, t := range texts {
+		for k, v := range t {
+			id, ok := strings.CutPrefix(k, "vendor_")
+			if !ok || v == "" {
+				continue
+			}
+			if out[lang] == nil {
+				out[lang] = map[string]vendorText{}
+			}
+			var vt vendorText
+			if i, ok := strings.CutSuffix(id, "_desc"); ok {
+				id, vt = i, out[lang][i]
+				vt.desc = v
+			} else if i, ok := strings.CutSuffix(id, "_placeholder"); ok {
+				id, vt = i, out[lang][i]
+				vt.placeholder = v
+			} else {
+				vt = out[lang][id]
+				vt.name = v
+			}
+			out[lang][id] = vt
+		}
+	}
+	return out
 }
 
 // switchKey is what decides the markup of one vendor's switch.
@@ -131,6 +169,7 @@ func newBanner(cfg Config, rs *rules.Ruleset) (*banner, error) {
 	for l := range b.texts {
 		b.langs = append(b.langs, l)
 	}
+	b.vendorTexts = newVendorTexts(b.texts)
 	sort.Strings(b.langs)
 	assets := bannerAssets()
 	b.css, b.js = b.endpoint+"/"+assets[0].name, b.endpoint+"/"+assets[1].name
@@ -305,9 +344,27 @@ func (m *Middleware) bannerVendors(dst []bannerVendor, lang string, c *Consent, 
 		if a.cat != b.cat {
 			return a.cat - b.cat
 		}
-		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		return compareFold(a.Name, b.Name)
 	})
 	return out
+}
+
+// compareFold compares two names with ASCII letters folded to lower case,
+// without allocating.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
 }
 
 // offerVendor returns vendor v as the banner and placeholders show it in
@@ -338,15 +395,11 @@ func (m *Middleware) offerVendor(v *rules.Vendor, lang string, c *Consent) (bann
 		Checked:     c.Decided && c.grant().allows(rules.Match{Vendor: v, Need: m.rs.Need(v)}),
 		cat:         bits.TrailingZeros64(uint64(cat)),
 	}
-	t := m.banner.texts[lang]
-	if s := t["vendor_"+v.ID]; s != "" {
-		bv.Name = s
-	} else if bv.Name == "" {
-		bv.Name = v.ID
+	if vt, ok := m.banner.vendorTexts[lang][v.ID]; ok {
+		bv.Name = cmp.Or(vt.name, bv.Name)
+		bv.Description = cmp.Or(vt.desc, bv.Description)
 	}
-	if s := t["vendor_"+v.ID+"_desc"]; s != "" {
-		bv.Description = s
-	}
+	bv.Name = cmp.Or(bv.Name, v.ID)
 	return bv, true
 }
 

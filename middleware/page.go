@@ -18,7 +18,8 @@ import (
 // page_judge.go their URLs, page_css.go style sheets and style
 // attributes, page_script.go scripts and the site's opt-in markup;
 // page_inject.go puts in what the page gets from the middleware (Consent
-// Mode defaults, the banner).
+// Mode defaults, the banner), page_placeholder.go the placeholders of
+// blocked embeds.
 
 // tagKind sorts the start tags the page handler is given.
 type tagKind uint8

@@ -120,7 +120,7 @@ func (b *banner) placeholderTexts(d placeholderData) placeholderData {
 	fill := func(s string) string {
 		return strings.NewReplacer("{vendor}", d.Vendor.Name, "{service}", service, "{choices}", t["reopen"]).Replace(s)
 	}
-	text := t["vendor_"+d.Vendor.ID+"_placeholder"]
+	text := b.vendorTexts[d.Lang][d.Vendor.ID].placeholder
 	if text == "" {
 		key, ok := placeholderTexts[d.Vendor.ID]
 		if !ok {
