@@ -390,8 +390,8 @@ func (f *frameBox) Element(e *htmlrewrite.Element) error {
 	return nil
 }
 func (f *frameBox) Content(*htmlrewrite.Element, []byte, bool) error { return nil }
-func (f *frameBox) EndTag(*htmlrewrite.EndTag) error                  { return nil }
-func (f *frameBox) End(*htmlrewrite.DocumentEnd) error                { return nil }
+func (f *frameBox) EndTag(*htmlrewrite.EndTag) error                 { return nil }
+func (f *frameBox) End(*htmlrewrite.DocumentEnd) error               { return nil }
 
 func TestEmbedBox(t *testing.T) {
 	c, err := htmlrewrite.Compile(htmlrewrite.Settings{Elements: []string{"iframe"}})
