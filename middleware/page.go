@@ -162,6 +162,8 @@ type page struct {
 	placeholders int      // how many went in
 	inForm       bool     // inside a <form> of the page's
 	formsDue     []string // ids of the forms of placeholders put in a form of the page's, due at the end
+	phReturn     string   // their return path
+	phBuf        []byte
 
 	bannerBuf []byte // the rendered banner, kept for the next page
 

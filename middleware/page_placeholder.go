@@ -49,7 +49,7 @@ type placeholderData struct {
 	CSS                       string // the style sheet's URL
 	Nonce                     string
 	Stylesheet                bool   // the page's first placeholder links the style sheet
-	ID                        string // unique on the page, for the ids of its parts
+	ID                        string // unique on the page, for the ids of its parts: "cg-ph-<n>"
 	// Width and Height are the frame's, as CSS lengths, or "".
 	Width, Height string
 	// Form is the id of the form the controls belong to when the frame
@@ -59,6 +59,8 @@ type placeholderData struct {
 	// Shown identifies what the visitor is shown, for the record of the
 	// decision; the form carries it when it is set.
 	Shown string
+
+	n int // the number in ID
 }
 
 // placeholderKey is what decides the built-in placeholder's markup apart
@@ -146,6 +148,10 @@ func (b *banner) renderPlaceholder(d placeholderData) ([]byte, error) {
 // full.
 func (b *banner) placeholderHTML(dst []byte, d placeholderData, origin string) ([]byte, error) {
 	if b.phCustom {
+		d.ID = "cg-ph-" + strconv.Itoa(d.n)
+		if d.Form != "" {
+			d.Form = d.ID + "-f"
+		}
 		html, err := b.renderPlaceholder(b.placeholderTexts(d))
 		return append(dst, html...), err
 	}
@@ -186,7 +192,7 @@ func (b *banner) placeholderHTML(dst []byte, d placeholderData, origin string) (
 		switch p.slot {
 		case slotNone:
 		case slotPlaceholderID:
-			out = appendEscaped(out, d.ID)
+			out = strconv.AppendInt(append(out, "cg-ph-"...), int64(d.n), 10)
 		case slotReturn:
 			out = appendEscaped(out, d.Return)
 		case slotNonce:
@@ -223,19 +229,22 @@ func (p *page) placeholder(e *htmlrewrite.Element, match rules.Match) {
 		return
 	}
 	p.placeholders++
+	if p.placeholders == 1 {
+		p.phReturn = returnPath(p.r.URL.RequestURI())
+	}
 	d := placeholderData{
 		Lang:        lang,
 		T:           b.texts[lang],
 		Vendor:      bv,
 		Endpoint:    b.endpoint,
 		Declaration: b.declaration,
-		Return:      returnPath(p.r.URL.RequestURI()),
+		Return:      p.phReturn,
 		CSS:         b.css,
 		Nonce:       p.nonce,
 		Stylesheet:  p.placeholders == 1,
-		ID:          "cg-ph-" + strconv.Itoa(p.placeholders),
 		Width:       width,
 		Height:      height,
+		n:           p.placeholders,
 	}
 	origin := ""
 	if p.baseSet {
@@ -243,14 +252,15 @@ func (p *page) placeholder(e *htmlrewrite.Element, match rules.Match) {
 		d.Endpoint, d.Declaration, d.CSS = origin+d.Endpoint, origin+d.Declaration, origin+d.CSS
 	}
 	if p.inForm {
-		d.Form = d.ID + "-f"
+		d.Form = "cg-ph-" + strconv.Itoa(d.n) + "-f"
 		p.formsDue = append(p.formsDue, d.Form)
 	}
-	html, err := b.placeholderHTML(nil, d, origin)
+	html, err := b.placeholderHTML(p.phBuf[:0], d, origin)
 	if err != nil {
 		p.m.log.Error("rendering a placeholder", "vendor", v.ID, "error", err)
 		return
 	}
+	p.phBuf = html
 	e.Before(string(html))
 }
 

@@ -352,8 +352,8 @@ func TestPlaceholderShapesAsRendered(t *testing.T) {
 	for _, lang := range []string{"en", "pl"} {
 		bv, _ := m.offerVendor(v, lang, &Consent{rs: m.rs})
 		for _, d := range []placeholderData{
-			{Lang: lang, T: b.texts[lang], Vendor: bv, Endpoint: b.endpoint, Declaration: b.declaration, Return: `/a?b="c"`, CSS: b.css, Stylesheet: true, ID: "cg-ph-1", Width: "600px", Height: "450px"},
-			{Lang: lang, T: b.texts[lang], Vendor: bv, Endpoint: b.endpoint, Declaration: b.declaration, Return: "/", CSS: b.css, ID: "cg-ph-7", Width: "100%", Nonce: "n", Shown: "s:1", Form: "cg-ph-7-f"},
+			{Lang: lang, T: b.texts[lang], Vendor: bv, Endpoint: b.endpoint, Declaration: b.declaration, Return: `/a?b="c"`, CSS: b.css, Stylesheet: true, ID: "cg-ph-1", n: 1, Width: "600px", Height: "450px"},
+			{Lang: lang, T: b.texts[lang], Vendor: bv, Endpoint: b.endpoint, Declaration: b.declaration, Return: "/", CSS: b.css, ID: "cg-ph-7", n: 7, Width: "100%", Nonce: "n", Shown: "s:1", Form: "cg-ph-7-f"},
 		} {
 			for range 2 {
 				fast, err := b.placeholderHTML(nil, d, "")
@@ -425,5 +425,36 @@ func TestEmbedBox(t *testing.T) {
 		if !f.seen || f.width != tc.width || f.height != tc.height || f.shown != tc.shown {
 			t.Errorf("%s: (%q, %q, %v), want (%q, %q, %v)", tc.attrs, f.width, f.height, f.shown, tc.width, tc.height, tc.shown)
 		}
+	}
+}
+
+// BenchmarkPlaceholderPage measures a small page with a YouTube video for
+// an undecided visitor (the video gets its placeholder) against the same
+// page for a visitor who allowed marketing (no placeholder), in the same
+// run.
+func BenchmarkPlaceholderPage(b *testing.B) {
+	m, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := []byte(`<!doctype html><html><head><title>t</title></head><body><h1>Bake along</h1><p>` + youtubeFrame + `</p></body></html>`)
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	for _, c := range []struct{ name, cookie string }{
+		{"allowed", decidedCookie(m, rules.Marketing)},
+		{"placeholder", "lang=sv"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "https://www.example.com/watch", nil)
+			w := &benchWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				req.Header = http.Header{"Cookie": {c.cookie}, "Accept-Language": {"sv"}}
+				clear(w.h)
+				h.ServeHTTP(w, req)
+			}
+		})
 	}
 }
