@@ -113,7 +113,7 @@ func wantYouTubeOnly(t *testing.T, d map[string]any) {
 	if d["decided"] != true || !slices.Equal(list(d["granted"]), []string{"necessary"}) ||
 		!slices.Equal(list(d["vendors_granted"]), []string{"youtube"}) ||
 		!slices.Equal(list(d["denied"]), []string{"analytics", "marketing", "preferences"}) {
-		t.Errorf("after allowing YouTube in its placeholder, the decision is %v; want YouTube granted, every category refused", d)
+		t.Errorf("after allowing YouTube alone, the decision is %v; want YouTube granted, every category refused", d)
 	}
 }
 
@@ -338,4 +338,52 @@ func (tb *tab) clickAndLoad(sel string) {
 	tb.do(chromedp.Click(chromedp.CSS(sel)))
 	tb.waitTrue(`document.readyState === "complete" && !document.documentElement.hasAttribute("data-test-before")`, 15*time.Second)
 	tb.do(settle())
+}
+
+// TestBrowserVendorSwitchesKeyboard: the vendor switches work from the
+// keyboard alone: Tab to a category's vendor list, Enter unfolds it, Space
+// ticks YouTube, Enter on Save allows it; its video then starts in place.
+func TestBrowserVendorSwitchesKeyboard(t *testing.T) {
+	url, local := vendorSite(t)
+	tb := newBrowser(t, siteHost).newTab(t)
+	tb.do(chromedp.Navigate(url), settle())
+	eval[bool](tb, `window.cgStay = true`)
+	focused := func() string {
+		return eval[string](tb, `(e => e.id || e.value || e.textContent.trim())(document.activeElement)`)
+	}
+	tabTo := func(want string) {
+		t.Helper()
+		var seen []string
+		for range 30 {
+			if f := focused(); f == want {
+				return
+			} else {
+				seen = append(seen, f)
+			}
+			tb.do(chromedp.KeyEvent("\t"))
+		}
+		t.Fatalf("Tab never reached %s; it went through %q", want, seen)
+	}
+	tabTo("Choose")
+	tb.do(chromedp.KeyEvent("\r"))
+	tabTo("cg-s-marketing")
+	tb.do(chromedp.KeyEvent("\r"))
+	tabTo("cg-v-youtube")
+	tb.do(chromedp.KeyEvent(" "))
+	if !eval[bool](tb, `document.querySelector("#cg-v-youtube").checked && !document.querySelector("#cg-v-meta-pixel").checked && !document.querySelector("#cg-c-marketing").checked`) {
+		t.Fatal("Space on YouTube's switch did not tick it alone")
+	}
+	tabTo("save")
+	tb.do(chromedp.KeyEvent("\r"))
+	tb.waitTrue(`!!document.querySelector('`+youtubeLive+`')`, 10*time.Second)
+	tb.do(settle())
+	if !eval[bool](tb, `window.cgStay === true && !document.querySelector("[data-consent-placeholder]")`) {
+		t.Error("the video did not start in place")
+	}
+	reqs := tb.takeRequests()
+	if requestsTo(reqs, youtubeHosts) == 0 {
+		t.Errorf("no request to YouTube: %q", offSite(reqs))
+	}
+	checkOthersInert(t, "after allowing YouTube in the customise layer", reqs)
+	wantYouTubeOnly(t, decisionOf(t, tb, local))
 }
