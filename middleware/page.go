@@ -259,6 +259,7 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.judgeElement(e, t.el)
 		if t.el.Name == "iframe" {
 			p.srcdoc(e)
+			p.optInFrame(e)
 		}
 	case tagScript:
 		p.injectBefore(e)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/consentgate/consentgate/internal/ascii"
 	"github.com/consentgate/consentgate/middleware/internal/htmlrewrite"
+	"github.com/consentgate/consentgate/middleware/internal/weburl"
 	"github.com/consentgate/consentgate/rules"
 )
 
@@ -262,6 +263,55 @@ func (p *page) placeholder(e *htmlrewrite.Element, match rules.Match) {
 	}
 	p.phBuf = html
 	e.Before(string(html))
+}
+
+// optInFrame handles a frame the site marked itself, as it marks its
+// opt-in scripts: <iframe data-consent="marketing"
+// data-consent-src="https://player.example/…">, optionally naming its
+// vendor with data-consent-vendor="<id>" (else the vendor is the one its
+// URL belongs to). It needs the categories it names and those the rules
+// give its URL. Allowed, it gets its src back; refused, a placeholder for
+// its vendor, when it has one the visitor can allow on its own.
+func (p *page) optInFrame(e *htmlrewrite.Element) {
+	if p.report || p.depth > 0 || e.HasAttr("src") || e.HasAttr("srcdoc") {
+		return
+	}
+	src, ok := e.Attr("data-consent-src")
+	if !ok {
+		return
+	}
+	cats, ok := e.Attr("data-consent")
+	if !ok {
+		cats, _ = e.Attr("data-category")
+	}
+	need, ok := p.categorySet(cats)
+	if !ok {
+		return
+	}
+	match := rules.Match{Need: need}
+	if u, ok := weburl.Parse(src, &p.base, &p.ubuf); ok {
+		if m, ok := p.m.rs.MatchURLBytes(u.Host, u.PathQuery); ok {
+			match.Vendor, match.Need = m.Vendor, need|m.Need
+		}
+	}
+	if id, ok := e.Attr("data-consent-vendor"); ok {
+		if v, ok := p.m.rs.VendorByID(string(id)); ok {
+			match.Vendor = v
+		}
+	}
+	if p.grant.allows(match) {
+		e.RenameAttr("data-consent-src", "src")
+		e.RemoveAttr("data-consent")
+		return
+	}
+	if match.Need != need {
+		// What the banner's script starts it by, once a choice allows it.
+		e.SetAttr("data-consent", p.m.rs.Join(match.Need&^p.m.rs.NecessarySet(), " "))
+	}
+	if match.Vendor != nil && p.bannerDue {
+		p.seeVendor(match.Vendor)
+		p.placeholder(e, match)
+	}
 }
 
 // appendFormsDue appends the forms of the placeholders that stand inside a

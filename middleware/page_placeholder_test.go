@@ -41,7 +41,7 @@ func checkPlaceholder(t *testing.T, doc, ph *html.Node, vendor, ret string) {
 	if id, _ := attrOf(ph, "data-consent-placeholder"); id != vendor {
 		t.Errorf("placeholder for %q, want %q", id, vendor)
 	}
-	if next := nextElement(ph); next == nil || next.Data != "iframe" || !strings.Contains(attrValue(next, "data-consent-src"), "://") {
+	if next := nextElement(ph); next == nil || next.Data != "iframe" || attrValue(next, "data-consent-src") == "" {
 		t.Errorf("the placeholder of %s is not right before its neutralised frame", vendor)
 	}
 	button := findOne(t, ph, "grant button", is("button", "name=action", "value=grant"))
@@ -456,5 +456,43 @@ func BenchmarkPlaceholderPage(b *testing.B) {
 				h.ServeHTTP(w, req)
 			}
 		})
+	}
+}
+
+// TestPlaceholderOptInFrame: a frame the site marked itself
+// (data-consent, data-consent-src) gets a placeholder for its vendor while
+// refused, and its src back once allowed, by category or vendor.
+func TestPlaceholderOptInFrame(t *testing.T) {
+	m := newTestMiddleware(t, Config{Vendors: []rules.Vendor{{ID: "bakery-tv", Name: "Bakery TV", Provider: "Bakery TV AB", Category: rules.Marketing}}})
+	vimeo := `<iframe data-consent="marketing" data-consent-src="https://player.vimeo.com/video/76979871" width="640" height="360"></iframe>`
+	own := `<iframe data-consent="marketing" data-consent-vendor="bakery-tv" data-consent-src="/tv/embed/1" width="640" height="360"></iframe>`
+	unknown := `<iframe data-consent="marketing" data-consent-src="/tv/embed/2" width="640" height="360"></iframe>`
+	page := `<html><body>` + vimeo + own + unknown + `</body></html>`
+
+	doc := parsePage(t, pageFor(t, m, page, nil, nil))
+	phs := placeholders(doc)
+	if len(phs) != 2 {
+		t.Fatalf("%d placeholders, want Vimeo's and Bakery TV's", len(phs))
+	}
+	checkPlaceholder(t, doc, phs[0], "vimeo", "/products?id=7")
+	checkPlaceholder(t, doc, phs[1], "bakery-tv", "/products?id=7")
+	if frame := nextElement(phs[0]); attrValue(frame, "data-consent") != "analytics marketing" {
+		t.Errorf("Vimeo's frame is marked %q, want what the site and the rules need", attrValue(frame, "data-consent"))
+	}
+	if got := switches(t, bannerForm(t, doc)); len(got["marketing"]) != 1 || len(got["analytics"]) != 1 {
+		t.Errorf("the marked frames' vendors are not in the customise layer: %v", got)
+	}
+
+	// Vimeo (statistics in the catalogue) needs both what the site says
+	// and what the rules say.
+	out := pageFor(t, m, page, map[string]string{"Cookie": decidedCookie(m, rules.Marketing)}, nil)
+	if !strings.Contains(out, `<iframe data-consent-vendor="bakery-tv" src="/tv/embed/1"`) || !strings.Contains(out, `<iframe src="/tv/embed/2"`) ||
+		strings.Contains(out, ` src="https://player.vimeo.com`) || strings.Count(out, "data-consent-placeholder=") != 1 {
+		t.Errorf("marketing granted: the site's frames must start, Vimeo not:\n%s", out)
+	}
+	_, vimeoOnly := decisionAfter(t, m, map[string][]string{"action": {"grant"}, "vendor": {"vimeo"}}, "")
+	out = pageFor(t, m, page, map[string]string{"Cookie": vimeoOnly}, nil)
+	if !strings.Contains(out, `<iframe src="https://player.vimeo.com/video/76979871"`) || strings.Contains(out, `data-consent-placeholder="vimeo"`) || !strings.Contains(out, `data-consent-placeholder="bakery-tv"`) {
+		t.Errorf("Vimeo allowed on its own:\n%s", out)
 	}
 }
