@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -59,14 +60,15 @@ type axeResult struct {
 	Passes     int            `json:"passes"`
 }
 
-// runAxe runs axe-core on the banner and the re-open link of the page in
-// the tab.
+// runAxe runs axe-core on the banner, the re-open link and the
+// placeholders of blocked embeds of the page in the tab.
 func runAxe(tb *tab, src string) axeResult {
 	tb.t.Helper()
 	if !eval[bool](tb, `typeof window.axe === "object"`) {
 		eval[bool](tb, src+"\n;true")
 	}
-	const run = `axe.run({include: [["[data-consent-banner]"], [".cg-reopen"]]}, {resultTypes: ["violations", "incomplete"]}).then(r => JSON.stringify({
+	const run = `axe.run({include: ["[data-consent-banner]", ".cg-reopen", "[data-consent-placeholder]"].filter(s => document.querySelector(s)).map(s => [s])},
+		{resultTypes: ["violations", "incomplete"]}).then(r => JSON.stringify({
 		version: r.testEngine.version,
 		violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
 			nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary}))})),
@@ -88,21 +90,32 @@ func runAxe(tb *tab, src string) axeResult {
 // TestBrowserBannerAxe runs axe-core on the demo site's banner and re-open
 // link, in light and dark mode: the banner as an undecided visitor sees
 // it, with its customise layer open, and the re-open link after a choice.
-// No violation may be serious or critical; every violation is logged.
+// No violation may be serious or critical; every violation is logged. The
+// customise layer with every vendor's switch shown, and the placeholder
+// of the demo site's video, may have no violation at all.
 func TestBrowserBannerAxe(t *testing.T) {
 	src := axeSource(t)
 	url := demoSite(t, middleware.Config{PolicyURL: "/privacy.html"})
 	b := newBrowser(t, siteHost)
+	openVendors := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`document.querySelectorAll("details.cg-more, details.cg-vendors").forEach(d => d.open = true), true`)(ctx, tg)
+		return chromedp.Void{}, err
+	}
 	states := []struct {
-		name  string
-		steps []chromedp.Action[chromedp.Void]
-		check string // a JavaScript expression true in this state
+		name   string
+		steps  []chromedp.Action[chromedp.Void]
+		check  string // a JavaScript expression true in this state
+		strict bool   // no violation at all
 	}{
-		{"banner", nil, `!document.querySelector("[data-consent-banner]").hidden`},
+		{"banner", nil, `!document.querySelector("[data-consent-banner]").hidden`, false},
 		{"customise layer open", []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(`details.cg-more > summary`)), chromedp.Sleep(300 * time.Millisecond)},
-			`document.querySelector("details.cg-more").open && !document.querySelector("[data-consent-banner]").hidden`},
+			`document.querySelector("details.cg-more").open && !document.querySelector("[data-consent-banner]").hidden`, false},
 		{"re-open link", []chromedp.Action[chromedp.Void]{chromedp.Click(rejectButton), chosen},
-			`document.querySelector("[data-consent-banner]").hidden && !document.querySelector(".cg-reopen").hidden`},
+			`document.querySelector("[data-consent-banner]").hidden && !document.querySelector(".cg-reopen").hidden`, false},
+		{"vendor switches open", []chromedp.Action[chromedp.Void]{openVendors, chromedp.Sleep(300 * time.Millisecond)},
+			`document.querySelectorAll("details.cg-vendors[open] input[name=vendor]").length >= 4 && !document.querySelector("[data-consent-banner]").hidden`, true},
+		{"placeholder", []chromedp.Action[chromedp.Void]{chromedp.Click(rejectButton), chosen, chromedp.ScrollIntoView(chromedp.CSS(`.video`))},
+			`!!document.querySelector('[data-consent-placeholder="youtube"] .cg-ph-box:not([hidden])')`, true},
 	}
 	for _, scheme := range []string{"light", "dark"} {
 		for _, st := range states {
@@ -130,6 +143,9 @@ func TestBrowserBannerAxe(t *testing.T) {
 				t.Logf("axe-core %s, %s mode, %s: %d rules passed, %d violations, needs review: %v", res.Version, scheme, st.name, res.Passes, len(res.Violations), res.Incomplete)
 				if len(serious) > 0 {
 					t.Errorf("axe-core finds serious or critical violations: %s", strings.Join(serious, ", "))
+				}
+				if st.strict && len(res.Violations) > 0 {
+					t.Errorf("axe-core finds %d violations", len(res.Violations))
 				}
 			})
 		}

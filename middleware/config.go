@@ -181,6 +181,13 @@ type Config struct {
 	// OnUnclassifiedCookie is called each time a cookie no rule knows is
 	// seen, in a request or a response. Nil means nothing is called.
 	OnUnclassifiedCookie func(name string)
+
+	// PlaceholderTemplate is the path of an html/template file replacing
+	// the markup of the placeholder put before a blocked embed (data as in
+	// banner/placeholder.html; its root must be one element with
+	// data-consent-placeholder). It is read and tried at New, which fails
+	// on an unreadable or broken template. Default: built in.
+	PlaceholderTemplate string
 }
 
 // Modes of HTML enforcement.

@@ -18,7 +18,8 @@ import (
 // page_judge.go their URLs, page_css.go style sheets and style
 // attributes, page_script.go scripts and the site's opt-in markup;
 // page_inject.go puts in what the page gets from the middleware (Consent
-// Mode defaults, the banner).
+// Mode defaults, the banner), page_placeholder.go the placeholders of
+// blocked embeds.
 
 // tagKind sorts the start tags the page handler is given.
 type tagKind uint8
@@ -31,6 +32,7 @@ const (
 	tagBase
 	tagHead
 	tagMeta
+	tagForm // tracked so that a placeholder's form is never nested in the page's
 )
 
 // pageTag is what the page handler knows of a tag name it asked for.
@@ -66,14 +68,14 @@ func rewriteSettings(maxBuffer int) (*htmlrewrite.Compiled, []pageTag, error) {
 	for _, t := range []struct {
 		name string
 		kind tagKind
-	}{{"style", tagStyle}, {"base", tagBase}, {"head", tagHead}, {"meta", tagMeta}} {
+	}{{"style", tagStyle}, {"base", tagBase}, {"head", tagHead}, {"meta", tagMeta}, {"form", tagForm}} {
 		names = append(names, t.name)
 		tags = append(tags, pageTag{kind: t.kind})
 	}
 	hints["meta"] = "charset http-equiv"
 	c, err := htmlrewrite.Compile(htmlrewrite.Settings{
 		Elements: names,
-		EndTags:  []string{"body", "head"},
+		EndTags:  []string{"body", "head", "form"},
 		Hints:    hints,
 		// Any element's style attribute can load an image: style="
 		// background: url(…)".
@@ -157,9 +159,16 @@ type page struct {
 	bannerDue  bool   // the banner (or its re-open link) goes into this page
 	bannerDone bool   // it went in
 	nonce      string // the page's CSP nonce
-	// vendors blocked on the page, per primary category, for the banner
-	vendors map[rules.Category][]string
-	cats    []bannerCategory // the banner's, kept for the next page
+	// vendors the page uses, blocked or allowed, in order, for the banner
+	vendors []*rules.Vendor
+	scratch bannerScratch // the banner's lists, kept for the next page
+
+	// placeholders of blocked embeds (see page_placeholder.go)
+	placeholders int      // how many went in
+	inForm       bool     // inside a <form> of the page's
+	formsDue     []string // ids of the forms of placeholders put in a form of the page's, due at the end
+	phReturn     string   // their return path
+	phBuf        []byte
 
 	bannerBuf []byte // the rendered banner, kept for the next page
 
@@ -183,9 +192,9 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	p.bannerDone, p.injectDone, p.nonce = false, false, ""
 	p.lastHostOK = false
 	p.found = nil
-	for k, v := range p.vendors {
-		p.vendors[k] = v[:0]
-	}
+	clear(p.vendors)
+	p.vendors = p.vendors[:0]
+	p.placeholders, p.inForm, p.formsDue = 0, false, p.formsDue[:0]
 	if m == nil {
 		return
 	}
@@ -258,6 +267,7 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.judgeElement(e, t.el)
 		if t.el.Name == "iframe" {
 			p.srcdoc(e)
+			p.optInFrame(e)
 		}
 	case tagScript:
 		p.injectBefore(e)
@@ -268,6 +278,10 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 		p.headStart(e)
 	case tagMeta:
 		p.meta(e)
+	case tagForm:
+		if !e.Inert() && p.depth == 0 {
+			p.inForm = true
+		}
 	case tagBase:
 		if href, ok := e.Attr("href"); ok && !p.baseSet {
 			p.baseSet = true
@@ -279,13 +293,17 @@ func (p *page) Element(e *htmlrewrite.Element) error {
 	return nil
 }
 
-// EndTag is called at </head>, where a head injection still due goes, and
-// at </body>, where the banner goes.
+// EndTag is called at </head>, where a head injection still due goes, at
+// </form>, and at </body>, where the banner goes.
 func (p *page) EndTag(t *htmlrewrite.EndTag) error {
-	if string(t.Name()) == "head" {
+	switch string(t.Name()) {
+	case "head":
 		if html := p.injection(); html != nil {
 			t.BeforeBytes(html)
 		}
+		return nil
+	case "form":
+		p.inForm = false
 		return nil
 	}
 	if html := p.bannerHTML(); html != nil {

@@ -98,9 +98,8 @@ func (p *page) bannerHTML() []byte {
 	if p.baseSet {
 		origin = pageOrigin(p.r, p.st)
 	}
-	d := p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors, p.cats, origin)
-	p.cats = d.Categories
-	html, err := p.m.banner.html(p.bannerBuf[:0], d)
+	d := p.m.bannerData(p.r, &p.st.consent, p.nonce, p.vendors, &p.scratch, origin)
+	html, err := p.m.banner.html(p.appendFormsDue(p.bannerBuf[:0], origin), d)
 	if err != nil {
 		p.m.log.Error("rendering the consent banner", "error", err)
 		return nil

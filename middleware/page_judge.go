@@ -29,6 +29,11 @@ func (p *page) judge(raw []byte) (rules.Match, bool) {
 	}
 	p.m.sawVendor(match.Vendor)
 	if p.grant.allows(match) {
+		// Allowed, but listed in the banner all the same, where the
+		// visitor can refuse it on its own.
+		if match.Vendor != nil && p.bannerDue {
+			p.seeVendor(match.Vendor)
+		}
 		return rules.Match{}, false
 	}
 	p.found = raw
@@ -202,6 +207,9 @@ func (p *page) block(e *htmlrewrite.Element, el *elements.Element, attrs []*elem
 		p.makeInert(e)
 	}
 	p.mark(e, match.Need)
+	if el.Name == "iframe" {
+		p.placeholder(e, match)
+	}
 }
 
 // makeInert gives a <script> or <style> the type that keeps a browser from
@@ -263,16 +271,16 @@ func (p *page) note(e *htmlrewrite.Element, kind string, match rules.Match) {
 			"vendor", vendor, "categories", p.m.rs.Join(match.Need, " "), "path", p.r.URL.Path)
 	}
 	p.m.observeBlocked(kind, match.Need, p.grant.cats)
-	if v := match.Vendor; v != nil && v.Name != "" && p.bannerDue {
-		if p.vendors == nil {
-			p.vendors = make(map[rules.Category][]string)
-		}
-		// A vendor that needs several categories is listed under each.
-		for cat := range p.m.rs.Each(match.Need &^ p.m.rs.NecessarySet()) {
-			if !slices.Contains(p.vendors[cat], v.Name) {
-				p.vendors[cat] = append(p.vendors[cat], v.Name)
-			}
-		}
+	if match.Vendor != nil && p.bannerDue {
+		p.seeVendor(match.Vendor)
+	}
+}
+
+// seeVendor adds a vendor to the page's list for the banner, which
+// offers each one a switch of its own.
+func (p *page) seeVendor(v *rules.Vendor) {
+	if !slices.Contains(p.vendors, v) {
+		p.vendors = append(p.vendors, v)
 	}
 }
 
