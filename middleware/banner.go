@@ -272,6 +272,7 @@ type bannerVendor struct {
 // bannerScratch holds a page's banner lists between pages, so that they
 // are not allocated anew each time.
 type bannerScratch struct {
+	ids     []string
 	cats    []bannerCategory
 	vendors []bannerVendor
 }
@@ -687,6 +688,12 @@ func (m *Middleware) bannerData(r *http.Request, c *Consent, nonce string, seen 
 	scratch.vendors = m.bannerVendors(scratch.vendors, lang, c, seen)
 	assignVendors(scratch.cats, scratch.vendors)
 	d.Categories = scratch.cats
+	// What the visitor is shown, as the record of their choice will say.
+	scratch.ids = scratch.ids[:0]
+	for _, v := range scratch.vendors {
+		scratch.ids = append(scratch.ids, v.ID)
+	}
+	d.Shown = m.shownID(shownBanner, lang, scratch.ids)
 	if c.fromSigns != 0 && c.Source != SourceCookie {
 		if c.fromSigns == m.rs.Optional() {
 			d.SignalNote = t["signals_all"]

@@ -33,16 +33,17 @@ func newAsset(file, contentType string) asset {
 	}
 	sum := sha256.Sum256(body)
 	ext := path.Ext(file)
+	return newAssetOf(strings.TrimSuffix(file, ext)+"."+hex.EncodeToString(sum[:5])+ext, contentType, body)
+}
+
+// newAssetOf makes an endpoint file of a body that already has its final,
+// content-hashed name.
+func newAssetOf(name, contentType string, body []byte) asset {
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	zw.Write(body)
 	zw.Close()
-	return asset{
-		name:        strings.TrimSuffix(file, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
-		contentType: contentType,
-		body:        body,
-		gz:          gz.Bytes(),
-	}
+	return asset{name: name, contentType: contentType, body: body, gz: gz.Bytes()}
 }
 
 var bannerAssets = sync.OnceValue(func() [2]asset {

@@ -55,6 +55,7 @@ func TestBannerInjection(t *testing.T) {
 		`<input type="hidden" name="return" value="/products?id=7">`,
 		`role="dialog"`, `aria-labelledby="cg-title"`,
 		`<a href="/privacy">Privacy policy</a>`,
+		`<input type="hidden" name="shown" value="b.en.`,
 	} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %s", want)

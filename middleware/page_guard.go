@@ -1,8 +1,6 @@
 package middleware
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"net/http"
 	"strings"
@@ -139,14 +137,4 @@ func scriptPolicy(h http.Header) (inline, self bool) {
 // warnOnce logs a warning the first time it is called for flag.
 func (m *Middleware) warnOnce(flag *sync.Once, msg string, args ...any) {
 	flag.Do(func() { m.log.Warn(msg, args...) })
-}
-
-// newAssetOf makes an endpoint file of a body that already has its final,
-// content-hashed name.
-func newAssetOf(name, contentType string, body []byte) asset {
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	return asset{name: name, contentType: contentType, body: body, gz: gz.Bytes()}
 }

@@ -245,6 +245,7 @@ func (p *page) placeholder(e *htmlrewrite.Element, match rules.Match) {
 		Stylesheet:  p.placeholders == 1,
 		Width:       width,
 		Height:      height,
+		Shown:       p.m.shownID(shownPlaceholder, lang, []string{bv.ID}),
 		n:           p.placeholders,
 	}
 	origin := ""
@@ -262,7 +263,7 @@ func (p *page) placeholder(e *htmlrewrite.Element, match rules.Match) {
 		return
 	}
 	p.phBuf = html
-	e.Before(string(html))
+	e.BeforeBytes(html)
 }
 
 // optInFrame handles a frame the site marked itself, as it marks its

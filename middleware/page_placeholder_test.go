@@ -63,7 +63,7 @@ func checkPlaceholder(t *testing.T, doc, ph *html.Node, vendor, ret string) {
 		t.Errorf("placeholder form: method %q, action %q", attrValue(f, "method"), attrValue(f, "action"))
 	}
 	data := formData(t, doc, f, "action=grant", nil)
-	if data.Get("vendor") != vendor || data.Get("return") != ret || len(data) != 3 {
+	if data.Get("vendor") != vendor || data.Get("return") != ret || !strings.HasPrefix(data.Get("shown"), "p.") || len(data) != 4 {
 		t.Errorf("the placeholder's form sends %v", data)
 	}
 	if len(findAll(ph, is("a", "href=/.well-known/consent/declaration"))) != 1 {

@@ -158,6 +158,7 @@
     }
     granted = now;
     root.setAttribute("data-granted", now.join(" "));
+    guardUpdate(d);
     consentMode(now);
     activate(els, now);
     startEmbeds(d);
@@ -275,6 +276,17 @@
     el.removeAttribute("data-consent");
   }
 
+  // guardUpdate tells the run-time guard (first in the page, when the
+  // visitor had refused something) the new decision before anything is
+  // activated, so that what it held is released and what is restored is
+  // let through.
+  function guardUpdate(d) {
+    var g = window.__consentgate;
+    if (g && typeof g.update === "function") {
+      try { g.update(d); } catch (e) { /* the guard judges by the old decision */ }
+    }
+  }
+
   function consentMode(now) {
     if (!root.hasAttribute("data-consent-mode") || typeof window.gtag !== "function") return;
     var g = function (c) { return has(now, c) ? "granted" : "denied"; };
@@ -354,6 +366,7 @@
   // which an undecided visitor has now made.
   function afterGrant(d, ph) {
     var el = embedOf(ph);
+    guardUpdate(d);
     startEmbeds(d);
     if (form) {
       settle(d);
