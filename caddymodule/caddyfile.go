@@ -65,6 +65,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    default_language <lang>
 //	    text            <lang> <key> <text>
 //	    banner_template <file>
+//	    placeholder_template <file>
 //	    consent_mode
 //	    gpc_last_update <YYYY-MM-DD>
 //	    record_ip       truncate|full|omit
@@ -203,6 +204,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.BannerTemplate = resolvePath(at, h.BannerTemplate)
 			}
 			placed.add(at, func(p *Handler) { p.BannerTemplate = h.BannerTemplate })
+		case "placeholder_template":
+			if h.PlaceholderTemplate, err = single(d); err == nil {
+				h.PlaceholderTemplate = resolvePath(at, h.PlaceholderTemplate)
+			}
+			placed.add(at, func(p *Handler) { p.PlaceholderTemplate = h.PlaceholderTemplate })
 		case "consent_mode":
 			if d.NextArg() {
 				return d.ArgErr()

@@ -88,6 +88,9 @@ type Handler struct {
 	Texts map[string]map[string]string `json:"texts,omitempty"`
 	// BannerTemplate is an html/template file replacing the banner markup.
 	BannerTemplate string `json:"banner_template,omitempty"`
+	// PlaceholderTemplate is an html/template file replacing the markup
+	// of a blocked embed's placeholder.
+	PlaceholderTemplate string `json:"placeholder_template,omitempty"`
 	// ConsentMode injects Google Consent Mode v2 default and update calls.
 	ConsentMode bool `json:"consent_mode,omitempty"`
 	// GPCLastUpdate is the date /.well-known/gpc.json gives (YYYY-MM-DD).
@@ -121,37 +124,38 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Config returns the middleware configuration the handler's fields give.
 func (h *Handler) Config() middleware.Config {
 	return middleware.Config{
-		Categories:      categories(h.Categories),
-		NoCatalogue:     h.NoCatalogue,
-		RuleFiles:       h.RuleFiles,
-		Vendors:         h.Vendors,
-		UnknownCookies:  h.UnknownCookies,
-		Mode:            h.Mode,
-		CookieName:      h.CookieName,
-		CookieMaxAge:    time.Duration(h.CookieMaxAge),
-		Revision:        h.Revision,
-		GPCRefuses:      categories(h.GPC),
-		IgnoreGPC:       h.IgnoreGPC,
-		DNTRefuses:      categories(h.DNT),
-		IgnoreDNT:       h.IgnoreDNT,
-		MaxBufferSize:   h.MaxBufferSize,
-		Overflow:        h.Overflow,
-		MaxDecodedSize:  h.MaxDecodedSize,
-		Endpoint:        h.Endpoint,
-		Banner:          h.Banner,
-		Guard:           h.Guard,
-		Declaration:     h.Declaration,
-		PolicyURL:       h.PolicyURL,
-		DefaultLanguage: h.DefaultLanguage,
-		Texts:           h.Texts,
-		BannerTemplate:  h.BannerTemplate,
-		ConsentMode:     h.ConsentMode,
-		GPCLastUpdate:   h.GPCLastUpdate,
-		RecordIP:        h.RecordIP,
-		CMP:             h.CMP,
-		OneTrustGroups:  h.OneTrustGroups,
-		CMPServices:     h.CMPServices,
-		TCFPurposes:     h.TCFPurposes,
+		Categories:          categories(h.Categories),
+		NoCatalogue:         h.NoCatalogue,
+		RuleFiles:           h.RuleFiles,
+		Vendors:             h.Vendors,
+		UnknownCookies:      h.UnknownCookies,
+		Mode:                h.Mode,
+		CookieName:          h.CookieName,
+		CookieMaxAge:        time.Duration(h.CookieMaxAge),
+		Revision:            h.Revision,
+		GPCRefuses:          categories(h.GPC),
+		IgnoreGPC:           h.IgnoreGPC,
+		DNTRefuses:          categories(h.DNT),
+		IgnoreDNT:           h.IgnoreDNT,
+		MaxBufferSize:       h.MaxBufferSize,
+		Overflow:            h.Overflow,
+		MaxDecodedSize:      h.MaxDecodedSize,
+		Endpoint:            h.Endpoint,
+		Banner:              h.Banner,
+		Guard:               h.Guard,
+		Declaration:         h.Declaration,
+		PolicyURL:           h.PolicyURL,
+		DefaultLanguage:     h.DefaultLanguage,
+		Texts:               h.Texts,
+		BannerTemplate:      h.BannerTemplate,
+		PlaceholderTemplate: h.PlaceholderTemplate,
+		ConsentMode:         h.ConsentMode,
+		GPCLastUpdate:       h.GPCLastUpdate,
+		RecordIP:            h.RecordIP,
+		CMP:                 h.CMP,
+		OneTrustGroups:      h.OneTrustGroups,
+		CMPServices:         h.CMPServices,
+		TCFPurposes:         h.TCFPurposes,
 	}
 }
 

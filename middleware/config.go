@@ -125,14 +125,23 @@ type Config struct {
 	// DefaultLanguage is the banner's language when Accept-Language names
 	// none it has. Default: "en".
 	DefaultLanguage string
-	// Texts overrides banner texts per language (keys as in
-	// banner/i18n/en.json; "cat_<name>" and "cat_<name>_desc" name and
-	// describe custom categories). A language without built-in texts may be
-	// added. Default: none.
+	// Texts overrides texts per language: the banner's and the
+	// placeholders' (keys as in banner/i18n/en.json; "cat_<name>" and
+	// "cat_<name>_desc" name and describe custom categories; "vendor_<id>",
+	// "vendor_<id>_desc" and "vendor_<id>_placeholder" a vendor's name,
+	// description and placeholder text), and the cookie declaration's and
+	// the blocked-redirect page's (keys as in declaration/i18n/en.json). A
+	// language without built-in texts may be added. Default: none.
 	Texts map[string]map[string]string
 	// BannerTemplate is the path of an html/template file replacing the
 	// banner's markup (data as in banner/banner.html). Default: built in.
 	BannerTemplate string
+	// PlaceholderTemplate is the path of an html/template file replacing
+	// the markup of the placeholder put before a blocked embed (data as in
+	// banner/placeholder.html; its root must be one element with
+	// data-consent-placeholder). It is read and tried at New, which fails
+	// on an unreadable or broken template. Default: built in.
+	PlaceholderTemplate string
 	// ConsentMode injects Google Consent Mode v2 calls: gtag('consent',
 	// 'default', …) reflecting the decision at the start of <head>, and
 	// 'update' after a choice made without reload. Default: false.
@@ -181,13 +190,6 @@ type Config struct {
 	// OnUnclassifiedCookie is called each time a cookie no rule knows is
 	// seen, in a request or a response. Nil means nothing is called.
 	OnUnclassifiedCookie func(name string)
-
-	// PlaceholderTemplate is the path of an html/template file replacing
-	// the markup of the placeholder put before a blocked embed (data as in
-	// banner/placeholder.html; its root must be one element with
-	// data-consent-placeholder). It is read and tried at New, which fails
-	// on an unreadable or broken template. Default: built in.
-	PlaceholderTemplate string
 }
 
 // Modes of HTML enforcement.
