@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/consentgate/consentgate/rules"
@@ -15,9 +16,14 @@ func (m *Middleware) keepCookie(name string, g grant) bool {
 }
 
 // dropCookie reports whether a cookie of a request (kind "cookie") or a
-// response ("set-cookie") must go, counting it when it does.
-func (m *Middleware) dropCookie(r *http.Request, kind, name string, g grant) bool {
+// response ("set-cookie") must go, counting it when it does. The vendor
+// it belongs to, allowed or not, is noted on st for the banner, which
+// lists the vendors a page uses.
+func (m *Middleware) dropCookie(r *http.Request, st *state, kind, name string, g grant) bool {
 	match, _ := m.cookieMatch(name)
+	if v := match.Vendor; v != nil && !slices.Contains(st.cookieVendors, v) && m.rs.Need(v)&^m.rs.NecessarySet() != 0 {
+		st.cookieVendors = append(st.cookieVendors, v)
+	}
 	if g.allows(match) {
 		return false
 	}

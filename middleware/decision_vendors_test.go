@@ -184,3 +184,20 @@ func sameList(v any, want ...string) bool {
 	}
 	return true
 }
+
+// TestBannerListsCookieVendors: a vendor whose only trace on a page is a
+// cookie (sent by the browser, or set by the response) appears in the
+// customise layer too, with its switch.
+func TestBannerListsCookieVendors(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	out := body(t, serve(t, m, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Add("Set-Cookie", "_hjSessionUser_1=x; Path=/")
+		w.Write([]byte("<!doctype html><html><head><title>t</title></head><body><p>No tags.</p></body></html>"))
+	}, withCookie("_fbp=fb.1.2; PHPSESSID=s")))
+	for _, id := range []string{"meta-pixel", "hotjar"} {
+		if !strings.Contains(out, `name="vendor" value="`+id+`"`) {
+			t.Errorf("the customise layer has no switch for %s, whose cookie the page carries:\n%s", id, out)
+		}
+	}
+}

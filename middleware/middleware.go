@@ -177,6 +177,8 @@ type state struct {
 	host string
 	tls  *tls.ConnectionState
 	ctx  *stateContext // what holds the state
+	// the vendors of the request's and response's cookies, for the banner
+	cookieVendors []*rules.Vendor
 }
 
 // begin reads the visitor's decision and filters the request's cookies.
@@ -228,9 +230,9 @@ type stateKey struct{}
 func (m *Middleware) filterRequest(r *http.Request, st *state) {
 	g := st.consent.grant()
 	if m.cfg.Mode != ModeReport {
-		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, "cookie", name, g) })
+		st.expire = filterCookieHeader(r.Header, func(name string) bool { return !m.dropCookie(r, st, "cookie", name, g) })
 	} else if m.cfg.OnFinding != nil || m.cfg.OnBlocked != nil {
-		eachCookie(r.Header, func(name, _ string) { m.dropCookie(r, "cookie", name, g) })
+		eachCookie(r.Header, func(name, _ string) { m.dropCookie(r, st, "cookie", name, g) })
 	}
 	limitAcceptEncoding(r)
 }

@@ -213,6 +213,12 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 		p.charsetKnown = charsetDeclared(h.Get("Content-Type"))
 		p.inlineScripts, p.selfScripts = scriptPolicy(h)
 	}
+	if p.bannerDue {
+		// Vendors whose only trace is a cookie are the page's too.
+		for _, v := range st.cookieVendors {
+			p.seeVendor(v)
+		}
+	}
 }
 
 // framed reports whether the request loads a page into a frame, where no

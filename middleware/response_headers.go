@@ -14,7 +14,7 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 	g := st.consent.grant()
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {
-			if name, ok := browserCookieName(line); ok && m.dropCookie(r, "set-cookie", name, g) {
+			if name, ok := browserCookieName(line); ok && m.dropCookie(r, st, "set-cookie", name, g) {
 				m.log.Info("would drop Set-Cookie", "cookie", sanitise(name, 128), "path", r.URL.Path)
 			}
 		}
@@ -22,7 +22,7 @@ func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *st
 		m.filterReportHeaders(h, r, g)
 		return
 	}
-	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, "set-cookie", name, g) })
+	filterSetCookie(h, func(name string) bool { return !m.dropCookie(r, st, "set-cookie", name, g) })
 	filterLinkHeader(h, m, r, g)
 	m.filterReportHeaders(h, r, g)
 	expireCookies(h, r, st.expire)
