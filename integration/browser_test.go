@@ -54,7 +54,14 @@ type browser struct {
 // siteHost.
 func newBrowser(t *testing.T, siteHost string) *browser {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
+	return startBrowser(t, chromedp.Flag("host-resolver-rules", fmt.Sprintf("MAP %s 127.0.0.1, MAP * ~NOTFOUND", siteHost)))
+}
+
+// startBrowser starts a headless Chromium kept off the network on its
+// own (no background requests, no component updates), with extra options.
+func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
+	t.Helper()
+	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -66,10 +73,9 @@ func newBrowser(t *testing.T, siteHost string) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
-		chromedp.Flag("host-resolver-rules", fmt.Sprintf("MAP %s 127.0.0.1, MAP * ~NOTFOUND", siteHost)),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
-	}
+	}, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	if err := chromedp.Do(ctx); err != nil {

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bytes"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -23,10 +24,16 @@ func DefaultLanguages() []string {
 }
 
 var builtinTexts = sync.OnceValue(func() map[string]map[string]string {
+	return embeddedTexts(bannerFS, "banner/i18n/*.json")
+})
+
+// embeddedTexts reads the texts of every language from embedded JSON
+// files named <lang>.json.
+func embeddedTexts(fsys embed.FS, glob string) map[string]map[string]string {
 	out := make(map[string]map[string]string)
-	files, _ := fs.Glob(bannerFS, "banner/i18n/*.json")
+	files, _ := fs.Glob(fsys, glob)
 	for _, f := range files {
-		data, err := bannerFS.ReadFile(f)
+		data, err := fsys.ReadFile(f)
 		if err != nil {
 			panic(err) // embedded: cannot happen
 		}
@@ -37,7 +44,7 @@ var builtinTexts = sync.OnceValue(func() map[string]map[string]string {
 		out[strings.TrimSuffix(path.Base(f), ".json")] = t
 	}
 	return out
-})
+}
 
 func merge(base, over map[string]string) map[string]string {
 	out := make(map[string]string, len(base)+len(over))

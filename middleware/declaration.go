@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
-	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -34,20 +31,7 @@ const maxUnclassifiedListed = 500
 
 // declarationTexts returns the built-in declaration texts per language.
 var declarationTexts = sync.OnceValue(func() map[string]map[string]string {
-	out := make(map[string]map[string]string)
-	files, _ := fs.Glob(declarationFS, "declaration/i18n/*.json")
-	for _, f := range files {
-		data, err := declarationFS.ReadFile(f)
-		if err != nil {
-			panic(err) // embedded: cannot happen
-		}
-		var t map[string]string
-		if err := json.Unmarshal(data, &t); err != nil {
-			panic(fmt.Sprintf("embedded %s: %v", f, err))
-		}
-		out[strings.TrimSuffix(path.Base(f), ".json")] = t
-	}
-	return out
+	return embeddedTexts(declarationFS, "declaration/i18n/*.json")
 })
 
 // isDeclarationKey reports whether k is a text of the declaration, which
