@@ -107,8 +107,8 @@
 // to Endpoint+"/report" (URLs without their query).
 //
 // window.__consentgate (not enumerable, not writable) has update(decision)
-// ({granted: [names], vendors: [ids] or {id: bool}}, the endpoint's JSON
-// answer), which the banner calls before it activates elements after a
+// ({granted: [names], vendors: [ids] or {id: bool}}, or the endpoint's JSON
+// answer with vendors_granted and vendors_refused), which the banner calls before it activates elements after a
 // choice made in place; a decision a script POSTs to the endpoint reaches
 // it before the caller sees the answer too. From then on requests of the
 // granted categories pass, and what the guard held that can be replayed

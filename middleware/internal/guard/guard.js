@@ -90,6 +90,10 @@
     if (vs) {
       if (typeof vs.length === "number") { for (i = 0; i < vs.length; i++) overrides[vs[i]] = true; } else { for (var k in vs) if (hasOwn(vs, k)) overrides[k] = !!vs[k]; }
     }
+    // The endpoint's JSON answer names the vendors chosen on their own.
+    var vg = d && d.vendors_granted || [], vr = d && d.vendors_refused || [];
+    for (i = 0; i < vg.length; i++) overrides[vg[i]] = true;
+    for (i = 0; i < vr.length; i++) overrides[vr[i]] = false;
     for (i = 0; i < VENDORS.length; i++) {
       var v = VENDORS[i], ok = true;
       for (var j = 0; j < v[1].length; j++) if (!granted[v[1][j]]) ok = false;
