@@ -33,8 +33,8 @@ const maxEndpointBody = 16 << 10
 // (the consent POST, the current decision, the banner's files, the choices
 // page) and /.well-known/gpc.json.
 func (m *Middleware) handles(r *http.Request) bool {
-	p := r.URL.Path
-	return p == gpcPath || p == m.cfg.Endpoint || strings.HasPrefix(p, m.cfg.Endpoint+"/")
+	p, ep := r.URL.Path, m.cfg.Endpoint
+	return p == gpcPath || strings.HasPrefix(p, ep) && (len(p) == len(ep) || p[len(ep)] == '/')
 }
 
 const gpcPath = "/.well-known/gpc.json"

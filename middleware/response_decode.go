@@ -42,9 +42,12 @@ func limitAcceptEncoding(r *http.Request) {
 		r.Header["Accept-Encoding"] = identityOnly
 		return
 	}
-	if dest := r.Header.Get("Sec-Fetch-Dest"); dest == "document" || dest == "iframe" || strings.HasPrefix(r.Header.Get("Accept"), "text/html") {
-		r.Header.Set("Accept-Encoding", "identity")
+	if dest := headerValue(r.Header, "Sec-Fetch-Dest"); dest == "document" || dest == "iframe" || strings.HasPrefix(headerValue(r.Header, "Accept"), "text/html") {
+		r.Header["Accept-Encoding"] = identityOnly
 		return
+	}
+	if len(ae) == 1 && decodableOnly(ae[0]) {
+		return // the common case, told without splitting
 	}
 	var kept []string
 	changed := false
@@ -70,6 +73,21 @@ func limitAcceptEncoding(r *http.Request) {
 		return
 	}
 	r.Header.Set("Accept-Encoding", strings.Join(kept, ", "))
+}
+
+// decodableOnly reports whether an Accept-Encoding line names only codings
+// the middleware decodes, and identity, in lower case as browsers send
+// them (anything else is left to limitAcceptEncoding's full reading).
+func decodableOnly(line string) bool {
+	for line != "" {
+		var coding string
+		coding, line, _ = strings.Cut(line, ",")
+		name, _, _ := strings.Cut(coding, ";")
+		if name = strings.TrimSpace(name); name != "" && !canDecode(name) && name != "identity" {
+			return false
+		}
+	}
+	return true
 }
 
 // identityOnly is the Accept-Encoding given to requests that had none,

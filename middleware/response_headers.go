@@ -10,7 +10,11 @@ import (
 // lines that expire the refused cookies the request carried. In report mode
 // nothing is changed; what would be dropped is logged.
 func (m *Middleware) filterResponseHeader(h http.Header, r *http.Request, st *state) {
-	canonicalKeys(h)
+	if !canonicalKeys(h) {
+		expireCookies(h, r, st.expire)
+		st.expire = nil
+		return
+	}
 	g := st.consent.grant()
 	if m.cfg.Mode == ModeReport {
 		for _, line := range h["Set-Cookie"] {

@@ -56,8 +56,8 @@ type replacement struct {
 // ignores), and net/http would sniff the body (it does not when the body
 // is encoded, whatever a browser does after decoding it).
 func needsSniff(r *http.Request, status int, h http.Header) bool {
-	return strings.TrimSpace(h.Get("Content-Type")) == "" && bodyAllowed(r, status) &&
-		h.Get("Content-Encoding") == "" && h.Get("Transfer-Encoding") == ""
+	return strings.TrimSpace(headerValue(h, "Content-Type")) == "" && bodyAllowed(r, status) &&
+		headerValue(h, "Content-Encoding") == "" && headerValue(h, "Transfer-Encoding") == ""
 }
 
 // sniffLen is how many bytes decide a missing Content-Type, as in
@@ -108,7 +108,7 @@ func htmlBody(r *http.Request, status int, h http.Header) bool {
 		!bodyAllowed(r, status) && r.Method != http.MethodHead {
 		return false
 	}
-	return isHTMLType(h.Get("Content-Type"))
+	return isHTMLType(headerValue(h, "Content-Type"))
 }
 
 // isHTMLType reports whether a Content-Type names HTML or XHTML.
@@ -134,7 +134,7 @@ func bodyAllowed(r *http.Request, status int) bool {
 // contentCoding returns the response's content coding, lower case, "" for
 // none or identity.
 func contentCoding(h http.Header) string {
-	coding := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	coding := strings.ToLower(strings.TrimSpace(headerValue(h, "Content-Encoding")))
 	if coding == "identity" {
 		return ""
 	}
@@ -164,19 +164,41 @@ func (m *Middleware) prepareHTMLHeader(h http.Header) (coding string, err error)
 	return coding, nil
 }
 
+// headerValue is h.Get(key) for a canonical key, without canonicalising
+// it again on every call: net/http reads a request's keys canonical, and
+// canonicalKeys makes a response's so (as Get, it misses a handler's
+// h["content-type"] before that).
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // canonicalKeys moves the lines a handler set under a key of another
 // spelling (h["set-cookie"], h["NEL"]), which net/http sends as they are,
-// to the canonical key, so that no filter misses them.
-func canonicalKeys(h http.Header) {
+// to the canonical key, so that no filter misses them. It reports whether
+// the header holds any field filterResponseHeader filters, told in the
+// same pass, so that a response without one (most that are not pages)
+// costs no further look-ups.
+func canonicalKeys(h http.Header) (filtered bool) {
 	for k, v := range h {
-		if canonicalCase(k) {
-			continue // the common case, told without net/http's validation
-		}
-		if c := http.CanonicalHeaderKey(k); c != k {
+		if !canonicalCase(k) {
+			c := http.CanonicalHeaderKey(k)
+			if c == k {
+				continue
+			}
 			delete(h, k)
 			h[c] = append(h[c], v...)
+			k = c
+		}
+		switch k {
+		case "Set-Cookie", "Link", "Content-Security-Policy", "Content-Security-Policy-Report-Only",
+			"Reporting-Endpoints", "Report-To", "Nel":
+			filtered = true
 		}
 	}
+	return filtered
 }
 
 // canonicalCase reports whether a header key is cased as

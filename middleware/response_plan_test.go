@@ -218,3 +218,38 @@ func TestCanonicalCase(t *testing.T) {
 		}
 	}
 }
+
+// TestFilteredFieldAlone sends each field filterResponseHeader filters as
+// the only one of them on a JSON response, under its canonical key and
+// under the spelling a handler may use: canonicalKeys' report that the
+// header holds nothing to filter must never be wrong for one of them.
+func TestFilteredFieldAlone(t *testing.T) {
+	m := newTestMiddleware(t, Config{})
+	cases := []struct{ key, odd, value, tracker string }{
+		{"Set-Cookie", "set-cookie", "_ga=GA1.2.3; Path=/", "_ga"},
+		{"Link", "LINK", "<https://www.googletagmanager.com/gtm.js?id=GTM-X>; rel=preload; as=script", "googletagmanager"},
+		{"Content-Security-Policy", "content-security-policy", "default-src 'self'; report-uri https://www.google-analytics.com/csp", "google-analytics"},
+		{"Content-Security-Policy-Report-Only", "Content-Security-Policy-Report-only", "img-src 'none'; report-uri https://connect.facebook.net/csp", "facebook"},
+		{"Reporting-Endpoints", "reporting-endpoints", `fb="https://connect.facebook.net/r"`, "facebook"},
+		{"Report-To", "report-to", `{"group":"g","max_age":1,"endpoints":[{"url":"https://www.google-analytics.com/nel"}]}`, "google-analytics"},
+	}
+	for _, c := range cases {
+		for _, key := range []string{c.key, c.odd} {
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["Content-Type"] = []string{"application/json"}
+				w.Header()[key] = []string{c.value}
+				io.WriteString(w, "{}")
+			}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/api", nil))
+			for k, vs := range rec.Header() {
+				if strings.Contains(strings.Join(vs, " "), c.tracker) {
+					t.Errorf("%s: %s: %q passed", key, k, vs)
+				}
+			}
+			if rec.Body.String() != "{}" {
+				t.Errorf("%s: the body changed: %q", key, rec.Body)
+			}
+		}
+	}
+}

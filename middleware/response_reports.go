@@ -44,8 +44,9 @@ func (m *Middleware) filterReportHeaders(h http.Header, r *http.Request, g grant
 		}
 		setOrDelete(h, "Reporting-Endpoints", out)
 	}
-	gone := map[string]bool{}
+	var gone map[string]bool // the groups taken out of Report-To
 	if lines, ok := h["Report-To"]; ok {
+		gone = map[string]bool{}
 		out := lines[:0]
 		for _, line := range lines {
 			if kept := filterReportTo(line, refused, gone); kept != "" {

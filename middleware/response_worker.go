@@ -26,7 +26,7 @@ func (m *Middleware) planWorker(r *http.Request, st *state, status int, h http.H
 	// (or a shared one) outlives the page that started it and must learn
 	// a withdrawal from the next.
 	g := st.consent.grant()
-	if m.guard == nil || status != http.StatusOK || r.Method != http.MethodGet || !isJSMIME([]byte(strings.TrimSpace(h.Get("Content-Type")))) {
+	if m.guard == nil || status != http.StatusOK || r.Method != http.MethodGet || !isJSMIME([]byte(strings.TrimSpace(headerValue(h, "Content-Type")))) {
 		return plan{}, false
 	}
 	coding := contentCoding(h)
