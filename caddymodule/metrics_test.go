@@ -233,7 +233,13 @@ http://127.0.0.1:%d {
 			t.Errorf("stopping Caddy: %v", err)
 		}
 	})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// A connection per request: a reload shuts the old config's server
+	// down, and a connection kept from before it may be closed under the
+	// next request.
+	client := &http.Client{
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	site := fmt.Sprintf("http://127.0.0.1:%d", port)
 	metrics := func() map[string]float64 {
 		t.Helper()
