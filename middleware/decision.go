@@ -132,11 +132,11 @@ func ConsentFromContext(ctx context.Context) (c Consent, ok bool) {
 // cookie, then Sec-GPC and DNT.
 func (m *Middleware) consentOf(r *http.Request) Consent {
 	c := Consent{rs: m.rs, granted: m.rs.NecessarySet()}
-	if m.gpc != 0 && headerIs(r.Header, "Sec-Gpc", "1") {
+	if m.gpc != 0 && headerValue(r.Header, "Sec-Gpc") == "1" {
 		c.GPC = true
 		c.fromSigns |= m.gpc
 	}
-	if m.dnt != 0 && headerIs(r.Header, "Dnt", "1") {
+	if m.dnt != 0 && headerValue(r.Header, "Dnt") == "1" {
 		c.DNT = true
 		c.fromSigns |= m.dnt
 	}
@@ -190,13 +190,8 @@ func (m *Middleware) readConsentCookie(r *http.Request) (cookieValue, bool) {
 func findCookie(h http.Header, name string) (string, bool) {
 	for _, line := range h["Cookie"] {
 		for rest := line; rest != ""; {
-			pair := rest
-			if i := strings.IndexByte(rest, ';'); i >= 0 {
-				pair, rest = rest[:i], rest[i+1:]
-			} else {
-				rest = ""
-			}
-			pair = trimCookieSpace(pair)
+			var pair string
+			pair, rest = nextCookiePair(rest)
 			eq := strings.IndexByte(pair, '=')
 			if eq < 0 || trimCookieSpace(pair[:eq]) != name {
 				continue
@@ -209,11 +204,4 @@ func findCookie(h http.Header, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// headerIs reports whether the first value of the header with canonical
-// key is v, without canonicalising key again on every request.
-func headerIs(h http.Header, key, v string) bool {
-	vs := h[key]
-	return len(vs) > 0 && vs[0] == v
 }

@@ -71,13 +71,8 @@ func filterCookieLine(line string, keep func(name string) bool) (kept string, re
 // trimmed, with the name a server reads it under.
 func eachCookiePair(line string, f func(pair, name string)) {
 	for rest := line; rest != ""; {
-		pair := rest
-		if i := strings.IndexByte(rest, ';'); i >= 0 {
-			pair, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		pair = trimCookieSpace(pair)
+		var pair string
+		pair, rest = nextCookiePair(rest)
 		if pair == "" {
 			continue
 		}
@@ -87,6 +82,12 @@ func eachCookiePair(line string, f func(pair, name string)) {
 		}
 		f(pair, name)
 	}
+}
+
+// nextCookiePair splits the first pair, trimmed, off a Cookie header value.
+func nextCookiePair(s string) (pair, rest string) {
+	pair, rest, _ = strings.Cut(s, ";")
+	return trimCookieSpace(pair), rest
 }
 
 // expiryKey is what expireCookies takes to expire the cookie sent as
