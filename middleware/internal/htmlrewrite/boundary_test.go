@@ -225,3 +225,50 @@ func TestElementEdits(t *testing.T) {
 		})
 	}
 }
+
+// TestOverflowingTagPlace: a start tag longer than MaxBuffer is handed to
+// the handler partial, and what its place tells of it is the same as for
+// a whole tag: an img after <svg> breaks out of foreign content (an HTML
+// img, which loads), SVG's image stays foreign, and a tag inside
+// <noscript> or <template> is inert.
+func TestOverflowingTagPlace(t *testing.T) {
+	long := `alt="` + strings.Repeat("x", 200) + `"`
+	cases := []struct {
+		in             string
+		wantName       string
+		foreign, inert bool
+	}{
+		{in: `<svg><img src=1 ` + long + `>`, wantName: "img"},
+		{in: `<svg><image href=1 ` + long + `></svg>`, wantName: "image", foreign: true},
+		{in: `<math><img src=1 ` + long + `>`, wantName: "img"},
+		{in: `<img src=1 ` + long + `>`, wantName: "img"},
+		{in: `<noscript><img src=1 ` + long + `></noscript>`, wantName: "img", inert: true},
+		{in: `<template><img src=1 ` + long + `></template>`, wantName: "img", inert: true},
+	}
+	for _, whole := range []bool{true, false} {
+		s := Settings{Elements: []string{"img", "image"}}
+		if !whole {
+			s.MaxBuffer = 64
+		}
+		c := mustCompile(s)
+		for _, tc := range cases {
+			seen := 0
+			h := &recorder{edit: func(e *Element) {
+				if string(e.Name()) != tc.wantName {
+					return
+				}
+				seen++
+				if e.Partial() == whole {
+					t.Errorf("%s (whole tags %v): partial %v", tc.in[:20], whole, e.Partial())
+				}
+				if e.Foreign() != tc.foreign || e.Inert() != tc.inert {
+					t.Errorf("%s (whole tags %v): foreign %v inert %v, want %v %v", tc.in[:20], whole, e.Foreign(), e.Inert(), tc.foreign, tc.inert)
+				}
+			}}
+			rewrite(t, c, h, []byte(tc.in), fixed(16))
+			if seen != 1 {
+				t.Errorf("%s (whole tags %v): the handler saw %d %s elements, want 1", tc.in[:20], whole, seen, tc.wantName)
+			}
+		}
+	}
+}

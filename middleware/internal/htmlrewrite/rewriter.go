@@ -473,9 +473,7 @@ func (r *Rewriter) overflowTag() error {
 	e := &r.el
 	e.reset()
 	e.partial = true
-	e.id = uint8(flags >> idShift)
-	e.foreign = r.inForeign()
-	e.inert = r.noscript || r.template > 0
+	r.place(e, flags)
 	e.name = append(e.name, key...)
 	if err := r.h.Element(e); err != nil {
 		return err

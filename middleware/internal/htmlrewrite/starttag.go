@@ -176,6 +176,17 @@ func (r *Rewriter) endDrop() {
 	}
 }
 
+// place sets what a start tag's place in the document tells of its
+// element: its ID, whether it is foreign content (a breakout tag leaves
+// foreign content: it is an HTML element) and whether it is inert (inside
+// noscript or a template). Every start tag handed to the handler, whole or
+// overflowing, goes through it.
+func (r *Rewriter) place(e *Element, flags tagFlags) {
+	e.id = uint8(flags >> idShift)
+	e.foreign = r.inForeign() && flags&flagBreakout == 0
+	e.inert = r.noscript || r.template > 0
+}
+
 // lexedStart lexes a wanted start tag, calls the handler and writes the
 // result.
 func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structural bool) (bool, error) {
@@ -183,7 +194,6 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 	start := r.pos
 	e := &r.el
 	e.reset()
-	e.id = uint8(flags >> idShift)
 	n, quick := 0, false
 	if len(name) > 0 {
 		n, quick = r.lexer.quick(b[start:], len(name), e)
@@ -215,9 +225,7 @@ func (r *Rewriter) lexedStart(final bool, name []byte, flags tagFlags, structura
 		}
 	}
 	e.name = append(e.name[:0], name...)
-	// A breakout tag leaves foreign content: it is an HTML element.
-	e.foreign = r.inForeign() && flags&flagBreakout == 0
-	e.inert = r.noscript || r.template > 0
+	r.place(e, flags)
 	tagEnd := start + len(e.raw)
 	r.traceTok('S', start, tagEnd)
 
