@@ -73,6 +73,8 @@ var boundaryCases = []struct {
 	{"math style is markup", `<math><style><img src=1></style></math>`, []string{"1"}, true},
 	{"noscript content is markup", `<noscript><img src=1></noscript><img src=2>`, []string{"1", "2"}, false},
 	{"noscript ends where a scripting browser ends it", `<noscript><style></noscript><img src=1>`, []string{"1"}, false},
+	{"noscript ends inside a double-escaped script", `<noscript><script><!--<script></noscript><img src=1>`, []string{"1"}, true},
+	{"noscript ends inside an escaped script", `<noscript><script><!--</noscript><img src=1>`, []string{"1"}, true},
 	{"template content is judged", `<template><img src=1></template><img src=2>`, []string{"1", "2"}, false},
 }
 

@@ -227,6 +227,17 @@ func (r *Rewriter) scriptEscaped(final bool) (more, ended bool, err error) {
 					return true, false, nil
 				}
 				if b[at+1] == '/' {
+					if r.noscript {
+						// A scripting browser ends <noscript> here, whatever
+						// the script inside it was doing.
+						m, short := matchEndName(b, at, noscriptName)
+						if short && !final {
+							return true, false, nil
+						}
+						if m {
+							return false, true, r.endRaw(at)
+						}
+					}
 					n, ok := tagNameWord(b, at+2)
 					if !ok && !final {
 						return true, false, nil
@@ -241,12 +252,6 @@ func (r *Rewriter) scriptEscaped(final bool) (more, ended bool, err error) {
 			default:
 				r.script = ssDoubleEscaped
 				r.pos++
-			}
-		}
-		if r.noscript && c == '<' {
-			if j := indexNoscriptEnd(b[r.pos-1:]); j == 0 {
-				r.pos--
-				return false, true, r.endRaw(r.pos)
 			}
 		}
 	}
