@@ -71,14 +71,18 @@ func (r *Rewriter) markupDecl(final bool) (bool, error) {
 // comment scans to the end of a comment: "-->" or "--!>".
 func (r *Rewriter) comment(final bool) bool {
 	b := r.buf
+	noscriptEnd := -1 // where a scripting browser's </noscript ends it, found once
+	if r.noscript {
+		if j := indexNoscriptEnd(b[r.pos:]); j >= 0 {
+			noscriptEnd = r.pos + j
+		}
+	}
 	for {
 		i := bytes.IndexByte(b[r.pos:], '>')
-		if r.noscript {
-			if j := indexNoscriptEnd(b[r.pos:]); j >= 0 && (i < 0 || j < i) {
-				r.pos += j
-				r.mode = modeData
-				return false
-			}
+		if noscriptEnd >= 0 && (i < 0 || noscriptEnd < r.pos+i) {
+			r.pos = noscriptEnd
+			r.mode = modeData
+			return false
 		}
 		if i < 0 {
 			r.keepTail(final, 3+len("</noscript"))

@@ -132,14 +132,19 @@ func (r *Rewriter) skipTagNoscript(final bool) bool {
 	for i := r.pos; i < len(b); i++ {
 		c := b[i]
 		if c == '<' && r.as != asName && r.as != asBeforeAttr && r.as != asAfterAttrName && r.as != asSelfClosing {
-			if j := indexNoscriptEnd(b[i:]); j == 0 {
+			m, short := false, i+1 == len(b)
+			if !short && b[i+1] == '/' {
+				m, short = matchEndName(b, i, noscriptName)
+			}
+			if m {
 				// A scripting browser ends the noscript here, inside this
 				// tag: follow it.
 				r.pos = i
 				r.mode = modeData
 				r.endDrop()
 				return false
-			} else if j < 0 && len(b)-i < len("</noscript>") && !final {
+			}
+			if short && !final {
 				r.pos = i
 				return true
 			}
