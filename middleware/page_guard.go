@@ -81,7 +81,7 @@ func (p *page) appendGuard(dst []byte) []byte {
 	if p.depth == 0 && inline && (p.m.cfg.Guard == guardInline || !p.selfScripts) {
 		return p.m.guard.AppendInline(dst, d, p.nonce)
 	}
-	if !p.selfScripts {
+	if !p.selfScripts && p.nonce == "" {
 		p.m.warnOnce(&p.m.cspWarned, "the page's Content-Security-Policy allows neither inline scripts nor scripts from the site itself: the run-time guard cannot run there", "path", p.r.URL.Path)
 	}
 	return p.m.guard.AppendExternal(dst, d, p.nonce)

@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -19,7 +21,8 @@ var guardTag = regexp.MustCompile(`<script src="(/\.well-known/consent/guard-[0-
 func TestGuardInjection(t *testing.T) {
 	const page = `<!doctype html><html><head><meta charset="utf-8"><title>t</title><script src="/app.js"></script></head><body><p>x</p>` +
 		`<iframe srcdoc="&lt;p&gt;&lt;script&gt;fetch('/x')&lt;/script&gt;"></iframe></body></html>`
-	m := newTestMiddleware(t, Config{Banner: "off"})
+	logs := &recordedLogs{}
+	m := newTestMiddleware(t, Config{Banner: "off", Logger: slog.New(logs)})
 	out := pageFor(t, m, page, nil, nil)
 	tag := guardTag.FindStringSubmatch(out)
 	if tag == nil || !strings.Contains(out, `<head><meta charset="utf-8">`+tag[0]+`<title>`) {
@@ -37,6 +40,19 @@ func TestGuardInjection(t *testing.T) {
 	// gets it too.
 	if !strings.Contains(out, `srcdoc="<p><script src=&quot;/.well-known/consent/guard-`) {
 		t.Errorf("no guard in the srcdoc document:\n%s", out)
+	}
+	// The srcdoc document inherits the page's CSP: its guard carries the
+	// page's nonce, as the page's own does.
+	out = pageFor(t, m, page, nil, map[string]string{"Content-Security-Policy": "script-src 'nonce-abc123'"})
+	if !strings.Contains(out, `srcdoc="<p><script src=&quot;/.well-known/consent/guard-`) || strings.Count(out, "abc123") != 2 {
+		t.Errorf("the guard in the srcdoc document lacks the page's nonce:\n%s", out)
+	}
+	// Neither page, srcdoc and all, gives the guard a reason for the
+	// warning that it cannot run.
+	for _, e := range logs.all() {
+		if strings.Contains(fmt.Sprint(e["msg"]), "Content-Security-Policy") {
+			t.Errorf("warned of a CSP that lets the guard run: %v", e)
+		}
 	}
 
 	// Everything granted: nothing to guard.

@@ -208,7 +208,9 @@ func (p *page) srcdoc(e *htmlrewrite.Element) {
 	inner := page{m: p.m, r: p.r, st: p.st, grant: p.grant, base: p.base, depth: p.depth + 1, report: p.report,
 		// The srcdoc document's scripts run in a window of their own:
 		// the guard goes first in it too, from the endpoint.
-		guardDue: p.guardDue, injectDue: p.guardDue, charsetKnown: true}
+		guardDue: p.guardDue, injectDue: p.guardDue, charsetKnown: true,
+		// and under the page's Content-Security-Policy, which it inherits.
+		nonce: p.nonce, inlineScripts: p.inlineScripts, selfScripts: p.selfScripts}
 	rw := htmlrewrite.New(&out, p.m.rewrite, &inner)
 	src := append([]byte(nil), doc...)
 	if _, err := rw.Write(src); err != nil {
