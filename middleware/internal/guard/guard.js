@@ -228,35 +228,32 @@
     if (dot >= 0 && slice(h, dot + 1, dot + 3) === "0x") return false;
     return true;
   }
-  // judge returns the vendor index of a URL the visitor has not allowed,
-  // or -1. Every judgement of the guard goes through it. base is the
-  // document's base URL, or a function returning it (called only for
-  // relative URLs).
-  function judgeURL(raw, base) {
-    var s = str(raw), f = fastParts(s, base);
+  // matchIndex returns the vendor index of the rule a URL matches, or -1,
+  // reading plain absolute and rooted URLs without new URL (fastParts).
+  // base is the document's base URL, or a function returning it (called
+  // only for relative URLs). lastURL is the URL matched, for reports.
+  function matchIndex(s, base) {
+    var f = fastParts(s, base), vi;
     if (f) {
-      var fv = matchURL(f[0], f[1], f[2]);
-      if (fv < 0) return -1;
-      lastURL = s;
-      return vendorOK[fv] ? -1 : fv;
+      vi = matchURL(f[0], f[1], f[2]);
+      if (vi >= 0) lastURL = s;
+      return vi;
     }
     if (typeof base === "function") base = base();
     var r = resolve(s, base);
     if (!r) return -1;
     var search = urlSearch(r.u);
-    var vi = matchURL(r.host, decodeUnreserved(urlPathname(r.u)), search.length ? slice(search, 1) : "");
-    if (vi < 0) return -1;
-    lastURL = urlHref(r.u);
-    return vendorOK[vi] ? -1 : vi;
+    vi = matchURL(r.host, decodeUnreserved(urlPathname(r.u)), search.length ? slice(search, 1) : "");
+    if (vi >= 0) lastURL = urlHref(r.u);
+    return vi;
   }
   var lastURL = "";
-  // matchOnly is judgeURL without the decision: the vendor index or -1
-  // (for the agreement tests, through the API's match()).
-  function matchOnly(raw, base) {
-    var r = resolve(raw, base);
-    if (!r) return -1;
-    var search = urlSearch(r.u);
-    return matchURL(r.host, decodeUnreserved(urlPathname(r.u)), search.length ? slice(search, 1) : "");
+  // judgeURL returns the vendor index of a URL the visitor has not
+  // allowed, or -1. Every judgement of the guard goes through it, and the
+  // agreement tests through matchIndex (the API's match()).
+  function judgeURL(raw, base) {
+    var vi = matchIndex(str(raw), base);
+    return vi < 0 || vendorOK[vi] ? -1 : vi;
   }
 
   // judgeList judges a srcset (comma-separated candidates with
@@ -1044,7 +1041,7 @@
   };
   api.decision = function () { return JSONparse(JSONstringify(decision)); };
   api.stats = function () { var o = {}; for (var k in stats) o[k] = stats[k]; return o; };
-  api.match = function (raw, base) { var v = matchOnly(raw, base); return v < 0 ? null : VENDORS[v][0]; };
+  api.match = function (raw, base) { var v = matchIndex(str(raw), base); return v < 0 ? null : VENDORS[v][0]; };
   api.cookie = function (line) { var n = cookieName(str(line)); if (n === null) return null; var v = cookieVendor(n); return { name: n, vendor: v >= 0 ? VENDORS[v][0] : v === -2 ? "" : null, refused: cookieRefused(n) }; };
   api.install = function (w) { installFrame(w); };
   api.version = 1;
