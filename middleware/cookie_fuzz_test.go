@@ -1,7 +1,9 @@
 package middleware
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -166,4 +168,28 @@ func FuzzConsentCookie(f *testing.F) {
 			t.Fatalf("%q: taken as a decision though incomplete or of another revision", s)
 		}
 	})
+}
+
+// TestGuardCookieNames holds browserCookieName to the table of cookie
+// strings the run-time guard's reading is held to (its TestCookieNames),
+// so that a script's document.cookie write and a Set-Cookie header of the
+// same string are judged by the same name.
+func TestGuardCookieNames(t *testing.T) {
+	b, err := os.ReadFile("internal/guard/testdata/cookie-names.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct{ Line, Name string }
+	if err := json.Unmarshal(b, &cases); err != nil || len(cases) == 0 {
+		t.Fatalf("the table: %v (%d cases)", err, len(cases))
+	}
+	for _, tc := range cases {
+		name, ok := browserCookieName(tc.Line)
+		if !ok {
+			name = ""
+		}
+		if name != tc.Name {
+			t.Errorf("cookie string %.40q: the server reads name %q, the table %q", tc.Line, name, tc.Name)
+		}
+	}
 }
