@@ -393,7 +393,7 @@ func (m *Middleware) offerVendor(v *rules.Vendor, lang string, c *Consent) (bann
 		Description: v.Description,
 		Provider:    v.Provider,
 		Needs:       m.rs.Join(need, " "),
-		Checked:     c.Decided && c.grant().allows(rules.Match{Vendor: v, Need: m.rs.Need(v)}),
+		Checked:     c.Decided && c.grant().allowsVendor(m.rs, v),
 		cat:         bits.TrailingZeros64(uint64(cat)),
 	}
 	if vt, ok := m.banner.vendorTexts[lang][v.ID]; ok {

@@ -192,13 +192,13 @@ type Config struct {
 	OnUnclassifiedCookie func(name string)
 }
 
-// Modes of HTML enforcement.
 // What the cookie declaration lists.
 const (
 	DeclarationSeen = "seen"
 	DeclarationAll  = "all"
 )
 
+// Modes of HTML enforcement.
 const (
 	ModeNeutralize = "neutralize"
 	ModeRemove     = "remove"

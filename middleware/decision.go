@@ -49,7 +49,6 @@ type Consent struct {
 	denied    rules.CategorySet // refused explicitly or by signals
 	vendors   vendorChoices     // choices about vendors, against or beyond their categories
 	rs        *rules.Ruleset
-	services  []string
 	fromSigns rules.CategorySet // categories refused by signals
 }
 
@@ -110,7 +109,7 @@ func (c Consent) AllowsVendor(id string) bool {
 	if !ok {
 		return false
 	}
-	return c.grant().allows(rules.Match{Vendor: v, Need: c.rs.Need(v)})
+	return c.grant().allowsVendor(c.rs, v)
 }
 
 // grant returns what the decision allows.

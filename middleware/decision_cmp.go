@@ -78,7 +78,6 @@ func (m *Middleware) readCMP(r *http.Request, c *Consent) bool {
 	c.CMP = d.CMP
 	c.ID = d.ID
 	c.Time = d.Time
-	c.services = d.Services
 	for _, g := range d.Granted {
 		if bit, ok := m.rs.Bit(rules.Category(g)); ok {
 			c.granted |= bit

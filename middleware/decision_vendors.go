@@ -68,9 +68,9 @@ func (g grant) allows(match rules.Match) bool {
 	return g.cats.Has(match.Need)
 }
 
-// allowsVendor reports whether a vendor of the rules may run.
-func (m *Middleware) allowsVendor(g grant, v *rules.Vendor) bool {
-	return g.allows(rules.Match{Vendor: v, Need: m.rs.Need(v)})
+// allowsVendor reports whether a vendor of the rules rs may run.
+func (g grant) allowsVendor(rs *rules.Ruleset, v *rules.Vendor) bool {
+	return g.allows(rules.Match{Vendor: v, Need: rs.Need(v)})
 }
 
 // normalise drops the choices that say what the categories granted say

@@ -14,10 +14,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// decodableCodings are the content codings the middleware can decode, in
-// the Accept-Encoding order it asks upstreams for.
-var decodableCodings = []string{"zstd", "br", "gzip", "deflate"}
-
 func canDecode(coding string) bool {
 	switch coding {
 	case "gzip", "x-gzip", "deflate", "br", "zstd":

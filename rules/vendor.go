@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 )
@@ -259,11 +258,8 @@ func (v *Vendor) validateDeclaration() error {
 	if v.IAB < 0 || v.IAB > maxIABVendor {
 		return fmt.Errorf("%s: iab_vendor %d: want an IAB Global Vendor List id, 1 to %d", v.ID, v.IAB, maxIABVendor)
 	}
-	if p := v.PrivacyPolicy; p != "" {
-		u, err := url.Parse(p)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("%s: privacy_policy %q: want an absolute http or https URL", v.ID, p)
-		}
+	if p := v.PrivacyPolicy; p != "" && !isWebURL(p) {
+		return fmt.Errorf("%s: privacy_policy %q: want an absolute http or https URL", v.ID, p)
 	}
 	for name, d := range v.CookieDetails {
 		if !slices.Contains(v.Cookies, name) {

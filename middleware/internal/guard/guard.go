@@ -88,7 +88,6 @@ type Guard struct {
 	// decision and ");" follow.
 	call  []byte
 	asset Asset
-	raw   int // bytes of the readable source
 }
 
 // ErrOptions is wrapped by the errors Compile returns for bad options.
@@ -124,7 +123,7 @@ func Compile(opts Options) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Guard{rs: opts.Rules, endpoint: opts.Endpoint, raw: len(source)}
+	g := &Guard{rs: opts.Rules, endpoint: opts.Endpoint}
 	g.call = append(g.call, '(')
 	g.call = append(g.call, fn...)
 	g.call = append(g.call, ")(self,"...)

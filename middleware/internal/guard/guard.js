@@ -535,7 +535,6 @@
     N.Event = G.Event;
     N.contentWindow = getter(G.HTMLIFrameElement.prototype, "contentWindow");
     N.remove = cap(EP, "remove");
-    N.hasAttr = cap(EP, "hasAttribute");
   }
   N.workerPost = G.Worker && cap(G.Worker.prototype, "postMessage");
   var CURRENT_NONCE = "";
@@ -731,7 +730,6 @@
   }
 
   /* ---- text of <style> and <script type=speculationrules> ---- */
-  function isStyle(el) { var ln = N.localName(el); return ln === "style" && (N.namespaceURI(el) === HTML_NS || N.namespaceURI(el) === SVG_NS); }
   // onText judges the text a style or script element is about to get;
   // a style sheet loading a refused URL is made inert by its type.
   function onText(el, text) {
@@ -1799,15 +1797,7 @@
       };
     };
     patchMethod(W.Document.prototype, "write", write);
-    patchMethod(W.Document.prototype, "writeln", function (orig) {
-      return function () {
-        var s = "";
-        for (var i = 0; i < arguments.length; i++) s += str(arguments[i]);
-        var r = apply(orig, this, [rewriteWritten(this, s)]);
-        framesChanged(this, true);
-        return r;
-      };
-    });
+    patchMethod(W.Document.prototype, "writeln", write);
     patchMethod(W.Document.prototype, "execCommand", function (orig) {
       return function execCommand(cmd, ui, value) {
         var c = lower(str(cmd));
@@ -1989,7 +1979,7 @@
   function patchForms(W) {
     var FP = W.HTMLFormElement.prototype, blockedForm = null;
     var actionOf = function (form, submitter) {
-      var a = submitter && N.nodeType(submitter) === 1 && N.hasAttr(submitter, "formaction") ? N.getAttribute(submitter, "formaction") : N.getAttribute(form, "action");
+      var a = submitter && N.nodeType(submitter) === 1 && N.hasAttribute(submitter, "formaction") ? N.getAttribute(submitter, "formaction") : N.getAttribute(form, "action");
       return a === null || a === "" ? null : a;
     };
     patchMethod(FP, "submit", function (orig) {

@@ -176,8 +176,6 @@ type Rewriter struct {
 	tagEnd   bool // an end tag
 	tagName  [maxTagName]byte
 	tagNameN int
-	tagLong  bool // name longer than maxTagName
-	tagSelf  bool
 	// raw text
 	rawName  []byte
 	script   scriptState

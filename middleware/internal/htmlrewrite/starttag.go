@@ -62,7 +62,6 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 			if !r.noscript {
 				// Scanned already: closed here.
 				r.startTagScan(key, flags, false, nameEnd-r.pos)
-				r.tagLong = long
 				r.pos = end
 				r.closeScannedTag(as == asClosedSelf)
 				return false, nil
@@ -72,7 +71,6 @@ func (r *Rewriter) startTag(final bool) (bool, error) {
 		}
 	}
 	r.startTagScan(key, flags, false, nameEnd-r.pos)
-	r.tagLong = long
 	return false, nil
 }
 
@@ -83,7 +81,6 @@ func (r *Rewriter) startTagScan(name []byte, flags tagFlags, end bool, n int) {
 	r.mode = modeTag
 	r.as = asName
 	r.tagEnd = end
-	r.tagSelf = false
 	r.tagNameN = copy(r.tagName[:], name)
 	r.tagFlags = flags
 	r.pos += n
@@ -112,7 +109,6 @@ func (r *Rewriter) skipTag(final bool) bool {
 
 // closeScannedTag ends an unlexed tag at pos.
 func (r *Rewriter) closeScannedTag(self bool) {
-	r.tagSelf = self
 	r.mode = modeData
 	r.endDrop()
 	r.traceTag()

@@ -32,7 +32,6 @@ const (
 	// The bits from idShift hold the wanted tag's position in
 	// Settings.Elements, plus one: see Element.ID.
 	idShift = 16
-	idMask  = 0xff << idShift
 )
 
 // tagTable maps lower-case tag names to their flags.
@@ -108,8 +107,6 @@ type tagKey struct {
 func (k *tagKey) words() (uint64, uint64) {
 	return binary.LittleEndian.Uint64(k.b[0:8]), binary.LittleEndian.Uint64(k.b[8:16])
 }
-
-func (k *tagKey) bytes() []byte { return k.b[:k.n] }
 
 func slotIndex(w0, w1 uint64, n int) uint32 {
 	h := w0*0x9E3779B97F4A7C15 ^ w1*0xC2B2AE3D27D4EB4F ^ uint64(n)*0x165667B19E3779F9
@@ -284,13 +281,6 @@ func checkTagName(n string) error {
 	}
 	return nil
 }
-
-// lookupTag returns the standard's flags of a lower-case name.
-func lookupTag(name []byte) tagFlags {
-	return baseTags.lookup(name)
-}
-
-var baseTags = standardTags()
 
 func isASCIIAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
