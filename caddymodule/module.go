@@ -176,8 +176,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	cfg.Logger = ctx.Slogger()
 	// Records go to a logger of their own, which Caddy's log directive
 	// routes by name (include http.handlers.consent.records).
-	cfg.RecordLogger = slog.New(zapslog.NewHandler(ctx.Logger().Named("records").Core(),
-		zapslog.WithName(string(h.CaddyModule().ID)+".records"), zapslog.AddStacktraceAt(slog.Level(127))))
+	// (A zap core carries no name: the handler is given the logger's.)
+	rl := ctx.Logger().Named("records")
+	cfg.RecordLogger = slog.New(zapslog.NewHandler(rl.Core(), zapslog.WithName(rl.Name()), zapslog.AddStacktraceAt(slog.Level(127))))
 	var reg prometheus.Registerer
 	if r := ctx.GetMetricsRegistry(); r != nil {
 		reg = r

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -91,10 +90,8 @@ func TestOperatorReadme(t *testing.T) {
 
 	t.Run("consent-check", func(t *testing.T) {
 		site := demoUpstream(t)
-		cmd := exec.Command(bin, "consent-check", site.URL+"/")
-		cmd.Env = env
-		out, _ := cmd.Output()
-		got := strings.ReplaceAll(string(out), site.URL+"/", "http://localhost:8000/")
+		out, _, _ := runConsentCheck(t, bin, env, site.URL+"/")
+		got := strings.ReplaceAll(out, site.URL+"/", "http://localhost:8000/")
 		// The output runs to the end of the code block, blank lines included.
 		const command = "$ caddy consent-check http://localhost:8000/\n"
 		i := strings.Index(readme, command)

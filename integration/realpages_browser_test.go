@@ -199,33 +199,38 @@ func TestBrowserRealPages(t *testing.T) {
 		"page", "before", "reject", "accept", "next", "withdr.", strings.Join(lines, "\n"))
 }
 
+// judgePhase takes the requests a tab made since the last phase and
+// judges them: none may go to a tracker, or (wantTrackers) at least one
+// must, and then the phase lasts until one came (10 s at most).
+func judgePhase(t *testing.T, tb *tab, rs *rules.Ruleset, name string, wantTrackers bool) requestCount {
+	t.Helper()
+	var reqs []string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		reqs = append(reqs, tb.takeRequests()...)
+		if !wantTrackers || len(trackerRequests(rs, reqs)) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	trackers := trackerRequests(rs, reqs)
+	switch {
+	case !wantTrackers && len(trackers) > 0:
+		t.Errorf("%s: %d requests to trackers: %q", name, len(trackers), trackers)
+	case wantTrackers && len(trackers) == 0:
+		t.Errorf("%s: no request to a tracker; requests: %q", name, reqs)
+	}
+	return requestCount{len(reqs), len(trackers)}
+}
+
 // visitRealPage runs one visit in a fresh tab: undecided, reject, accept
 // through the re-open link, withdraw through it. It returns the request
 // counts of each phase as a table line.
 func visitRealPage(t *testing.T, b *browser, rs *rules.Ruleset, pageURL string, hasTrackers bool) string {
 	tb := b.newTab(t)
-	// phase takes the requests made since the last phase and judges them:
-	// none may go to a tracker, or (wantTrackers) at least one must, and
-	// then the phase lasts until one came.
 	phase := func(name string, wantTrackers bool) requestCount {
 		t.Helper()
-		var reqs []string
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			reqs = append(reqs, tb.takeRequests()...)
-			if !wantTrackers || len(trackerRequests(rs, reqs)) > 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		trackers := trackerRequests(rs, reqs)
-		switch {
-		case !wantTrackers && len(trackers) > 0:
-			t.Errorf("%s: %d requests to trackers: %q", name, len(trackers), trackers)
-		case wantTrackers && len(trackers) == 0:
-			t.Errorf("%s: no request to a tracker; requests: %q", name, reqs)
-		}
-		return requestCount{len(reqs), len(trackers)}
+		return judgePhase(t, tb, rs, name, wantTrackers)
 	}
 	jarHas := func(when string, want map[string]bool) {
 		t.Helper()
@@ -445,31 +450,11 @@ func visitWithGuard(t *testing.T, b *browser, rs *rules.Ruleset, on, off, page s
 	tb := b.newTab(t)
 	errs := listenPageErrors(tb, on)
 	pageURL := "http://localhost:" + on + "/" + page
-	phase := func(name string, wantTrackers bool) requestCount {
-		t.Helper()
-		var reqs []string
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			reqs = append(reqs, tb.takeRequests()...)
-			if !wantTrackers || len(trackerRequests(rs, reqs)) > 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		trackers := trackerRequests(rs, reqs)
-		switch {
-		case !wantTrackers && len(trackers) > 0:
-			t.Errorf("%s: %d requests to trackers: %q", name, len(trackers), trackers)
-		case wantTrackers && len(trackers) == 0:
-			t.Errorf("%s: no request to a tracker", name)
-		}
-		return requestCount{len(reqs), len(trackers)}
-	}
 	tb.do(chromedp.Navigate(pageURL), settle())
 	if !eval[bool](tb, `!!window.__consentgate`) {
 		t.Fatal("the guard is not on the page")
 	}
-	before := phase("before a choice", false)
+	before := judgePhase(t, tb, rs, "before a choice", false)
 	with := errs.take()
 	if extra := subtract(with, without); len(extra) > 0 {
 		t.Errorf("the guard adds errors: %q (without it: %q)", extra, without)
