@@ -246,6 +246,9 @@ func rulesJSON(opts Options) ([]byte, error) {
 		"ce": cookies(t.CookieExact), "cp": cookies(t.CookiePrefix), "cu": idx(opts.UnknownCookieNeed),
 		"ca": nonNil(opts.AllowedCookies), "cap": nonNil(opts.AllowedCookiePrefixes),
 		"e": els, "r": elements.Rels, "m": opts.Mode, "ep": opts.Endpoint,
+		// The element table's constants, as the table above writes them.
+		"en": obj{"url": elements.URL, "srcset": elements.Srcset, "rel": elements.RelLoads, "image": elements.TypeImage,
+			"html": elements.HTML, "svg": elements.SVG, "held": elements.HeldPrefix},
 	})
 }
 

@@ -461,7 +461,10 @@
   }
 
   /* ---- elements: the table of which elements load which attributes ---- */
-  var ELEM = [dict(), dict()], WATCH = dict(), RELS = dict(), PROPS = [];
+  var KIND_URL = R.en.url, KIND_SRCSET = R.en.srcset, WHEN_REL = R.en.rel, WHEN_IMAGE = R.en.image;
+  var SP_HTML = R.en.html, SP_SVG = R.en.svg, HELD_PREFIX = R.en.held;
+  var ELEM = dict(), WATCH = dict(), RELS = dict(), PROPS = [];
+  ELEM[SP_HTML] = dict(); ELEM[SP_SVG] = dict();
   (function () {
     for (var i = 0; i < R.e.length; i++) {
       var e = R.e[i], info = { name: e[0], space: e[1], when: e[2], keep: !!e[3], attrs: dict(), list: [] };
@@ -477,7 +480,6 @@
     for (i = 0; i < R.r.length; i++) RELS[R.r[i]] = 1;
     WATCH.style = WATCH.rel = WATCH.type = WATCH.srcdoc = 1;
   })();
-  var KIND_URL = 1, KIND_SRCSET = 2, WHEN_REL = 1, WHEN_IMAGE = 2;
 
   /* ---- statistics and reports ---- */
   var stats = dict(), reports = [], reportTimer = false, reportSent = 0;
@@ -546,8 +548,8 @@
   // elemInfo returns the table's entry for an element, or null.
   function elemInfo(el) {
     var ns = N.namespaceURI(el);
-    if (ns === HTML_NS) return ELEM[0][N.localName(el)] || null;
-    if (ns === SVG_NS) return ELEM[1][lower(N.localName(el))] || null;
+    if (ns === HTML_NS) return ELEM[SP_HTML][N.localName(el)] || null;
+    if (ns === SVG_NS) return ELEM[SP_SVG][lower(N.localName(el))] || null;
     return null;
   }
   function docOf(node) { return N.nodeType(node) === 9 ? node : N.ownerDocument(node); }
@@ -612,7 +614,7 @@
     if (MODE === "remove") { errorLater(el, ln, name); return true; }
     var rec = recOf(el, true), seq = ++rec.seq;
     rec.a[name] = { raw: str(raw), vi: vi, seq: seq };
-    N.setAttribute(el, "data-consent-" + name, str(raw));
+    N.setAttribute(el, HELD_PREFIX + name, str(raw));
     if (ln === "script" && name === "src") holdType(el, rec);
     setMarks(el, vi);
     queue[queue.length] = { t: "attr", el: ref(el), name: name, seq: seq, vi: vi };
@@ -640,7 +642,7 @@
     var rec = recOf(el, false);
     if (!rec || !rec.a[name]) return;
     delete rec.a[name];
-    N.removeAttribute(el, "data-consent-" + name);
+    N.removeAttribute(el, HELD_PREFIX + name);
     if (name === "src" && localNameOf(el) === "script") releaseType(el, rec);
     clearMarks(el);
   }
@@ -774,7 +776,8 @@
   }
   var SELECTOR = (function () {
     var names = dict(), out = [];
-    for (var s = 0; s < 2; s++) for (var k in ELEM[s]) names[k] = 1;
+    for (var k in ELEM[SP_HTML]) names[k] = 1;
+    for (k in ELEM[SP_SVG]) names[k] = 1;
     names.style = names.script = names.iframe = 1;
     for (k in names) out[out.length] = k;
     out[out.length] = "feImage";
@@ -868,7 +871,7 @@
   // rewriteTag returns a start tag with the attributes that load refused
   // trackers set aside, or the tag itself.
   function rewriteTag(doc, name, attrs, tagText, selfClose) {
-    var info = ELEM[0][name] || null, base = N.baseURI(doc), changed = false, vi = -1, i;
+    var info = ELEM[SP_HTML][name] || null, base = N.baseURI(doc), changed = false, vi = -1, i;
     var vals = dict();
     for (i = 0; i < attrs.length; i++) if (vals[attrs[i].n] === undefined) vals[attrs[i].n] = decodeAttr(attrs[i].v, attrs[i].q);
     for (i = 0; i < attrs.length; i++) {
@@ -886,7 +889,7 @@
       note(name, v);
       if (MODE === "report") continue;
       vi = v; changed = true;
-      a.n2 = MODE === "remove" ? null : "data-consent-" + a.n;
+      a.n2 = MODE === "remove" ? null : HELD_PREFIX + a.n;
       a.v2 = val;
     }
     if (!changed) return tagText;
@@ -1061,7 +1064,7 @@
         var h = rec.a[q.name];
         if (!h || h.seq !== q.seq) continue;
         delete rec.a[q.name];
-        N.removeAttribute(el, "data-consent-" + q.name);
+        N.removeAttribute(el, HELD_PREFIX + q.name);
         if (q.name === "src" && localNameOf(el) === "script") releaseType(el, rec);
         clearMarks(el);
         nativeSetAttr(el, q.name, h.raw);
@@ -1435,7 +1438,7 @@
     };
     for (var i = 0; i < PROPS.length; i++) {
       var p = PROPS[i], el;
-      try { el = p[1] === 1 ? W.document.createElementNS(SVG_NS, p[0]) : W.document.createElement(p[0]); } catch (e) { continue; }
+      try { el = p[1] === SP_SVG ? W.document.createElementNS(SVG_NS, p[0]) : W.document.createElement(p[0]); } catch (e) { continue; }
       var proto = getProto(el);
       while (proto && !hasOwn(proto, p[3])) proto = getProto(proto);
       if (proto && once(proto, p[3])) patchProp(proto, p[3], p[2], p[4]);

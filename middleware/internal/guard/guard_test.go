@@ -88,6 +88,16 @@ func TestRulesConfig(t *testing.T) {
 		len(urls) != len(tb.URLs) || len(paths) != len(tb.Paths) || len(els) != len(elements.Table) || len(rels) != len(elements.Rels) {
 		t.Errorf("tables lost entries: %d categories, %d vendors, %d hosts, %d urls, %d paths, %d elements", len(cats), len(vendors), len(hosts), len(urls), len(paths), len(els))
 	}
+	var en map[string]any
+	if err := json.Unmarshal(cfg["en"], &en); err != nil {
+		t.Fatalf("rules \"en\": %v", err)
+	}
+	for k, want := range map[string]any{"url": float64(elements.URL), "srcset": float64(elements.Srcset), "rel": float64(elements.RelLoads),
+		"image": float64(elements.TypeImage), "html": float64(elements.HTML), "svg": float64(elements.SVG), "held": elements.HeldPrefix} {
+		if en[k] != want {
+			t.Errorf("the element table's constant %s is %v in the guard's rules, %v in Go", k, en[k], want)
+		}
+	}
 	if mode != ModeRemove || ep != "/cg" || len(cu) != 3 || len(ca) != 1 || len(cap) != 1 {
 		t.Errorf("mode %q, endpoint %q, unknown cookie need %v, allowed %v %v", mode, ep, cu, ca, cap)
 	}
