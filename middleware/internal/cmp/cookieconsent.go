@@ -129,16 +129,14 @@ func decodeCookieConsent(cfg *config, raw string) (Decision, bool, error) {
 
 // closestSiteCategory returns, of the site's categories that map to our
 // category, the one whose name is closest to ours: our name itself, else
-// the earliest in synonymRank, else (custom names) the first in sorted
+// the earliest in synonyms, else (custom names) the first in sorted
 // order.
 func closestSiteCategory(category string, site []string) string {
-	best, bestRank := "", len(synonymRank)+1
+	best, bestRank := "", len(synonyms)+1
 	for _, name := range site {
-		rank := len(synonymRank)
-		if key := synonymKey(name); key == category {
-			rank = -1
-		} else if i := slices.Index(synonymRank, key); i >= 0 {
-			rank = i
+		rank := -1
+		if key := synonymKey(name); key != category {
+			rank = synonymRank(key)
 		}
 		if rank < bestRank || rank == bestRank && name < best {
 			best, bestRank = name, rank

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/consentgate/consentgate/rules"
 )
 
 // readCase is one table row for Reader.Read.
@@ -274,4 +276,23 @@ func socialSet(granted bool) VendorSet {
 		s[id] = granted
 	}
 	return s
+}
+
+// TestSocialVendorsAreCatalogued: the vendors OneTrust's social media
+// group stands for by default are catalogue ids; one renamed there would
+// silently leave that group deciding nothing.
+func TestSocialVendorsAreCatalogued(t *testing.T) {
+	vendors, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, v := range vendors {
+		known[v.ID] = true
+	}
+	for _, id := range socialVendors {
+		if !known[id] {
+			t.Errorf("OneTrust's C0005 default names %q, which the catalogue does not have", id)
+		}
+	}
 }

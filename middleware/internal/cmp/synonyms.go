@@ -1,57 +1,52 @@
 package cmp
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
-// categorySynonyms maps the category and group names that sites commonly
-// give in managers with free-form names (cookieconsent, Borlabs) to our
-// categories. Names are compared lower-cased with '-' and ' ' read as '_'.
+// synonyms are the category and group names that sites commonly give in
+// managers with free-form names (cookieconsent, Borlabs), with the
+// category of ours each means. Names are compared lower-cased with '-'
+// and ' ' read as '_'. Within a category they run from the closest to the
+// loosest, for sites with several categories that map to one of ours:
+// "statistics" says analytics more plainly than "performance" (site
+// speed), "advertising" says marketing more plainly than "social" (share
+// buttons).
 //
 // "functional" and "functionality" mean optional comfort features in these
 // managers (orestbida's examples use them next to "necessary"), so they are
 // preferences, not necessary. Names with no clear meaning ("tracking",
 // "other", "external_media") are left out and grant nothing.
-var categorySynonyms = map[string]string{
-	"necessary":          Necessary,
-	"strictly_necessary": Necessary,
-	"essential":          Necessary,
-	"required":           Necessary,
-	"technical":          Necessary,
+var synonyms = []struct{ name, category string }{
+	{"necessary", Necessary}, {"strictly_necessary", Necessary}, {"essential", Necessary}, {"required", Necessary}, {"technical", Necessary},
 
-	"preferences":     Preferences,
-	"preference":      Preferences,
-	"functionality":   Preferences,
-	"functional":      Preferences,
-	"personalization": Preferences,
-	"personalisation": Preferences,
+	{"preferences", Preferences}, {"preference", Preferences}, {"functionality", Preferences}, {"functional", Preferences},
+	{"personalization", Preferences}, {"personalisation", Preferences},
 
-	"analytics":   Analytics,
-	"analytic":    Analytics,
-	"analytical":  Analytics,
-	"statistics":  Analytics,
-	"statistic":   Analytics,
-	"stats":       Analytics,
-	"performance": Analytics,
-	"measurement": Analytics,
+	{"analytics", Analytics}, {"statistics", Analytics}, {"statistic", Analytics}, {"analytic", Analytics}, {"analytical", Analytics},
+	{"stats", Analytics}, {"measurement", Analytics}, {"performance", Analytics},
 
-	"marketing":      Marketing,
-	"targeting":      Marketing,
-	"advertising":    Marketing,
-	"advertisement":  Marketing,
-	"advertisements": Marketing,
-	"ads":            Marketing,
-	"social":         Marketing,
-	"social_media":   Marketing,
+	{"marketing", Marketing}, {"advertising", Marketing}, {"advertisement", Marketing}, {"advertisements", Marketing}, {"ads", Marketing},
+	{"targeting", Marketing}, {"social_media", Marketing}, {"social", Marketing},
 }
 
-// synonymRank orders the synonyms of each category from the closest to the
-// loosest, for sites with several categories that map to one of ours:
-// "statistics" says analytics more plainly than "performance" (site speed),
-// "advertising" says marketing more plainly than "social" (share buttons).
-var synonymRank = []string{
-	"strictly_necessary", "essential", "required", "technical",
-	"preference", "functionality", "functional", "personalization", "personalisation",
-	"statistics", "statistic", "analytic", "analytical", "stats", "measurement", "performance",
-	"advertising", "advertisement", "advertisements", "ads", "targeting", "social_media", "social",
+// categorySynonyms maps each of synonyms' names to its category.
+var categorySynonyms = func() map[string]string {
+	m := make(map[string]string, len(synonyms))
+	for _, s := range synonyms {
+		m[s.name] = s.category
+	}
+	return m
+}()
+
+// synonymRank is where a name stands in synonyms, len(synonyms) for a
+// name not among them.
+func synonymRank(key string) int {
+	if i := slices.IndexFunc(synonyms, func(s struct{ name, category string }) bool { return s.name == key }); i >= 0 {
+		return i
+	}
+	return len(synonyms)
 }
 
 // synonymKey is the form names are compared in: lower case, '-' and ' '
