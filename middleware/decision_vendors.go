@@ -130,6 +130,7 @@ func decodeVendorCodes(rs *rules.Ruleset, s string, granted bool, vc vendorChoic
 	if len(s)%rules.VendorCodeLen != 0 {
 		return nil, false
 	}
+	vc = slices.Clip(vc) // appends copy: the caller's choices stay as they are
 	for i := 0; i < len(s); i += rules.VendorCodeLen {
 		code := s[i : i+rules.VendorCodeLen]
 		for j := 0; j < len(code); j++ {
@@ -137,14 +138,17 @@ func decodeVendorCodes(rs *rules.Ruleset, s string, granted bool, vc vendorChoic
 				return nil, false
 			}
 		}
-		id, ok := rs.VendorIDByCode(code)
-		if !ok {
-			continue
+		if id, ok := rs.VendorIDByCode(code); ok {
+			vc = append(vc, vendorChoice{id, granted})
 		}
-		if _, dup := vc.get(id); dup {
+	}
+	// Sorted once, as vendorChoices are kept, and never two choices of
+	// one vendor.
+	slices.SortFunc(vc, func(a, b vendorChoice) int { return strings.Compare(a.id, b.id) })
+	for i := 1; i < len(vc); i++ {
+		if vc[i].id == vc[i-1].id {
 			return nil, false
 		}
-		vc = vc.with(id, granted)
 	}
 	return vc, true
 }
