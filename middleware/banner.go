@@ -748,31 +748,6 @@ func returnPath(p string) string {
 	return p
 }
 
-// cspNonce returns the nonce a response's Content-Security-Policy gives
-// scripts, if any.
-func cspNonce(h http.Header) string {
-	for _, policy := range h.Values("Content-Security-Policy") {
-		for _, directive := range strings.Split(policy, ";") {
-			fields := strings.Fields(directive)
-			if len(fields) == 0 {
-				continue
-			}
-			if name := strings.ToLower(fields[0]); name != "script-src" && name != "script-src-elem" && name != "default-src" {
-				continue
-			}
-			for _, src := range fields[1:] {
-				if v, ok := strings.CutPrefix(src, "'nonce-"); ok && strings.HasSuffix(v, "'") {
-					v = strings.TrimSuffix(v, "'")
-					if validNonce(v) {
-						return v
-					}
-				}
-			}
-		}
-	}
-	return ""
-}
-
 func validNonce(v string) bool {
 	if v == "" || len(v) > 256 {
 		return false

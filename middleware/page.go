@@ -209,9 +209,8 @@ func (p *page) reset(m *Middleware, r *http.Request, h http.Header, st *state) {
 	p.charsetKnown = false
 	p.inlineScripts, p.selfScripts = true, true
 	if h != nil {
-		p.nonce = cspNonce(h)
+		p.nonce, p.inlineScripts, p.selfScripts = scriptCSP(h)
 		p.charsetKnown = charsetDeclared(h.Get("Content-Type"))
-		p.inlineScripts, p.selfScripts = scriptPolicy(h)
 	}
 	if p.bannerDue {
 		// Vendors whose only trace is a cookie are the page's too.

@@ -87,28 +87,17 @@ func (p *page) appendGuard(dst []byte) []byte {
 	return p.m.guard.AppendExternal(dst, d, p.nonce)
 }
 
-// scriptPolicy reads what the enforced Content-Security-Policy headers of
-// a response allow a script element: inline scripts (no policy restricts
+// scriptCSP reads what the enforced Content-Security-Policy headers of a
+// response allow a script element, from the directive that governs it in
+// each policy (script-src-elem, else script-src, else default-src): the
+// nonce it gives scripts, if any; inline scripts (no policy restricts
 // scripts, or every one that does allows 'unsafe-inline' without a nonce
-// or hash, which would turn it off), and scripts of the site itself
+// or hash, which would turn it off); and scripts of the site itself
 // ('self', or no restriction).
-func scriptPolicy(h http.Header) (inline, self bool) {
+func scriptCSP(h http.Header) (nonce string, inline, self bool) {
 	inline, self = true, true
-	for _, policy := range h.Values("Content-Security-Policy") {
-		var sources []string
-		found := false
-		for _, name := range []string{"script-src-elem", "script-src", "default-src"} {
-			for _, directive := range strings.Split(policy, ";") {
-				fields := strings.Fields(directive)
-				if len(fields) > 0 && strings.EqualFold(fields[0], name) {
-					sources, found = fields[1:], true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
+	for _, policy := range h["Content-Security-Policy"] {
+		sources, found := scriptSources(policy)
 		if !found {
 			continue
 		}
@@ -118,7 +107,12 @@ func scriptPolicy(h http.Header) (inline, self bool) {
 			switch {
 			case ls == "'unsafe-inline'":
 				unsafeInline = true
-			case strings.HasPrefix(ls, "'nonce-"), strings.HasPrefix(ls, "'sha256-"), strings.HasPrefix(ls, "'sha384-"), strings.HasPrefix(ls, "'sha512-"):
+			case strings.HasPrefix(ls, "'nonce-"):
+				hashOrNonce = true
+				if v, ok := strings.CutSuffix(s[len("'nonce-"):], "'"); ok && nonce == "" && validNonce(v) {
+					nonce = v
+				}
+			case strings.HasPrefix(ls, "'sha256-"), strings.HasPrefix(ls, "'sha384-"), strings.HasPrefix(ls, "'sha512-"):
 				hashOrNonce = true
 			case ls == "'self'", ls == "*":
 				selfOK = true
@@ -131,7 +125,21 @@ func scriptPolicy(h http.Header) (inline, self bool) {
 			self = false
 		}
 	}
-	return inline, self
+	return nonce, inline, self
+}
+
+// scriptSources returns the sources of the directive of one policy that
+// governs script elements; found is false when the policy has none.
+func scriptSources(policy string) (sources []string, found bool) {
+	directives := strings.Split(policy, ";")
+	for _, name := range []string{"script-src-elem", "script-src", "default-src"} {
+		for _, directive := range directives {
+			if fields := strings.Fields(directive); len(fields) > 0 && strings.EqualFold(fields[0], name) {
+				return fields[1:], true
+			}
+		}
+	}
+	return nil, false
 }
 
 // warnOnce logs a warning the first time it is called for flag.

@@ -145,3 +145,30 @@ func TestGuardWorkers(t *testing.T) {
 		t.Errorf("everything granted: the service worker has no guard:\n%.200s", got)
 	}
 }
+
+// TestScriptCSP: the nonce and what a script element may be are read from
+// the directive that governs scripts in each policy, whichever comes first
+// in the header.
+func TestScriptCSP(t *testing.T) {
+	for _, c := range []struct {
+		policies     []string
+		nonce        string
+		inline, self bool
+	}{
+		{nil, "", true, true},
+		{[]string{"img-src 'none'"}, "", true, true},
+		{[]string{"default-src 'self'"}, "", false, true},
+		{[]string{"default-src 'nonce-AAA'; script-src 'self' 'nonce-BBB'"}, "BBB", false, true},
+		{[]string{"script-src 'nonce-BBB'; script-src-elem 'unsafe-inline'"}, "", true, false},
+		{[]string{"Script-Src 'NONCE-Ab+/=' 'unsafe-inline'"}, "Ab+/=", false, false},
+		{[]string{"script-src 'unsafe-inline' *"}, "", true, true},
+		{[]string{"script-src 'sha256-x' 'self'"}, "", false, true},
+		{[]string{"script-src 'self'", "script-src 'nonce-CCC'"}, "CCC", false, false},
+		{[]string{"script-src 'nonce-bad\"'"}, "", false, false},
+	} {
+		h := http.Header{"Content-Security-Policy": c.policies}
+		if nonce, inline, self := scriptCSP(h); nonce != c.nonce || inline != c.inline || self != c.self {
+			t.Errorf("%q: nonce %q inline %v self %v, want %q %v %v", c.policies, nonce, inline, self, c.nonce, c.inline, c.self)
+		}
+	}
+}
