@@ -32,11 +32,6 @@ const (
 	runtimePageFile = "testdata/runtime/page.html"
 )
 
-// serverSidePending lists the mechanisms only the middleware can stop,
-// which it does not yet: they are counted and reported, and expected to
-// reach the tracker until it does. A mechanism listed here that no longer
-// reaches it fails the test, so that the list is kept honest.
-var serverSidePending = map[string]string{}
 
 // notCovered lists mechanisms the guard cannot stop (see its doc.go):
 // counted and reported, never asserted.
@@ -425,16 +420,9 @@ func TestBrowserRuntimeGuard(t *testing.T) {
 	guarded := []string{"before", "reject", "withdraw"}
 	for _, m := range names {
 		bt, bo := c.get("baseline", m, "tracker"), c.get("baseline", m, "other")
-		_, pending := serverSidePending[m]
 		_, limit := notCovered[m]
 		for _, p := range guarded {
-			n := c.get(p, m, "tracker")
-			switch {
-			case limit:
-			case pending && n == 0 && bt > 0:
-				t.Errorf("%s: %s no longer reaches the tracker: remove it from serverSidePending", p, m)
-			case pending:
-			case n > 0:
+			if n := c.get(p, m, "tracker"); !limit && n > 0 {
 				t.Errorf("%s: %s: %d requests reached the tracker", p, m, n)
 			}
 		}
@@ -443,7 +431,7 @@ func TestBrowserRuntimeGuard(t *testing.T) {
 				t.Errorf("%s: %s: the other host received %d requests, %d in the baseline", p, m, n, bo)
 			}
 		}
-		if n := c.get("accept", m, "tracker"); n < bt && !pending {
+		if n := c.get("accept", m, "tracker"); n < bt {
 			t.Errorf("accept: %s: the tracker received %d requests, %d in the baseline", m, n, bt)
 		}
 	}
@@ -485,9 +473,7 @@ func TestBrowserRuntimeGuard(t *testing.T) {
 	sort.Strings(names)
 	for _, m := range names {
 		note := ""
-		if why, ok := serverSidePending[m]; ok {
-			note = "server side, pending: " + why
-		} else if why, ok := notCovered[m]; ok {
+		if why, ok := notCovered[m]; ok {
 			note = "not covered: " + why
 		}
 		row := fmt.Sprintf("%-26s", m)

@@ -176,12 +176,9 @@ var Table = func() []Element {
 		t = append(t, Element{Name: name, Attrs: []Attr{bg}, Rare: true, KeepOnRemove: true, Inert: []Inert{{"background", "data:,"}}})
 	}
 	for i := range t {
-		attrs := make([]Attr, len(t[i].Attrs)) // shared attributes are copied
-		for j, a := range t[i].Attrs {
-			a.Held = Held(a.Name)
-			attrs[j] = a
+		for j := range t[i].Attrs { // each element's list is its own array
+			t[i].Attrs[j].Held = Held(t[i].Attrs[j].Name)
 		}
-		t[i].Attrs = attrs
 	}
 	return t
 }()
