@@ -32,7 +32,6 @@ const (
 	runtimePageFile = "testdata/runtime/page.html"
 )
 
-
 // notCovered lists mechanisms the guard cannot stop (see its doc.go):
 // counted and reported, never asserted.
 var notCovered = map[string]string{
